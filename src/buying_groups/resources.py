@@ -1,0 +1,82 @@
+"""Dagster resources: the DuckDB warehouse, the landing zone, the output folder and the config.
+
+Assets receive these by injection; tests swap the paths for temp dirs. Values default from
+``BG_*`` environment variables through :mod:`buying_groups.settings`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+from dagster import ConfigurableResource
+from dagster_duckdb import DuckDBResource
+
+from buying_groups.settings import Settings, parse_as_of
+
+if TYPE_CHECKING:
+    from buying_groups.config import ProjectConfig
+
+
+class WarehouseResource(DuckDBResource):
+    """The DuckDB warehouse file. ``get_connection`` retries while another process holds the
+    write lock (dagster-duckdb's backoff), so a second writer waits instead of failing."""
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        with self.get_connection() as con:
+            # Timestamps are stored as UTC wall-clock TIMESTAMPs; pin the session zone so a
+            # machine in another zone reads the same values.
+            con.execute("SET TimeZone = 'UTC'")
+            yield con
+
+
+class LandingZoneResource(ConfigurableResource):
+    """``<landing>/<drop>/<entity>.csv`` (SPEC §2)."""
+
+    path: str
+
+    @property
+    def root(self) -> Path:
+        return Path(self.path)
+
+
+class OutputResource(ConfigurableResource):
+    """Where Parquet marts, LinkedIn files and the sales hand-off are written."""
+
+    path: str
+
+    @property
+    def root(self) -> Path:
+        return Path(self.path)
+
+
+class ProjectConfigResource(ConfigurableResource):
+    """The YAML configuration under ``config_dir`` and the scoring date ``as_of``."""
+
+    config_dir: str
+    as_of: str | None = None
+
+    def load(self) -> ProjectConfig:
+        from buying_groups.config import load_config
+
+        return load_config(Path(self.config_dir))
+
+    def as_of_date(self) -> dt.date:
+        return parse_as_of(self.as_of)
+
+
+def build_resources(settings: Settings) -> dict[str, ConfigurableResource]:
+    return {
+        "warehouse": WarehouseResource(database=str(settings.warehouse)),
+        "landing": LandingZoneResource(path=str(settings.landing_dir)),
+        "output": OutputResource(path=str(settings.output_dir)),
+        "project_config": ProjectConfigResource(
+            config_dir=str(settings.config_dir), as_of=settings.as_of
+        ),
+    }

@@ -1,0 +1,42 @@
+"""Load the SQL statements under ``sql/`` by name.
+
+The files live at the repository root (where readers expect them) and are force-included in
+the wheel as ``buying_groups/sql`` so an installed package finds them too.
+
+Some statements take *identifiers* (column lists derived from the Pandera models) through
+``{placeholders}``; those are filled only with names from the model whitelist, quoted by
+:func:`quote_identifier`. Values are never formatted in: they are bound as ``$name``
+parameters by DuckDB.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+
+def _sql_dirs() -> list[Path]:
+    installed = Path(str(resources.files("buying_groups"))) / "sql"
+    repository = Path(__file__).resolve().parents[2] / "sql"
+    return [path for path in (installed, repository) if path.is_dir()]
+
+
+@cache
+def load_sql(name: str) -> str:
+    """The text of ``sql/<name>.sql``."""
+    for directory in _sql_dirs():
+        path = directory / f"{name}.sql"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise FileNotFoundError(f"SQL statement {name!r} not found in {_sql_dirs()}")
+
+
+def quote_identifier(name: str) -> str:
+    """A DuckDB identifier, double-quoted with embedded quotes doubled (SQL standard)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def render_sql(name: str, **identifiers: str) -> str:
+    """``sql/<name>.sql`` with ``{placeholders}`` replaced by pre-quoted identifier lists."""
+    return load_sql(name).format(**identifiers)
