@@ -1,0 +1,42 @@
+"""DuckDB DDL for the validated tables, derived from the Pandera models."""
+
+from __future__ import annotations
+
+import duckdb
+
+from buying_groups.model.entities import ENTITIES, EntitySpec
+from buying_groups.sql_files import quote_identifier
+
+REJECTED_ROWS_DDL = """
+CREATE TABLE IF NOT EXISTS b2b.rejected_rows (
+    entity VARCHAR NOT NULL,
+    "drop" VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    line_number BIGINT,
+    "column" VARCHAR,
+    "check" VARCHAR NOT NULL,
+    "value" VARCHAR,
+    disposition VARCHAR NOT NULL,      -- 'quarantined' (row left out) or 'flagged' (row kept)
+    raw_record VARCHAR,
+    rejected_at TIMESTAMP NOT NULL
+)
+"""
+
+
+def create_table_sql(spec: EntitySpec) -> str:
+    columns = ",\n    ".join(
+        f"{quote_identifier(c.name)} {c.duckdb_type}{'' if c.nullable else ' NOT NULL'}"
+        for c in spec.columns
+    )
+    return (
+        f"CREATE TABLE IF NOT EXISTS {spec.qualified_table} (\n    {columns},\n"
+        f"    PRIMARY KEY ({quote_identifier(spec.key_column)})\n)"
+    )
+
+
+def ensure_b2b_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schema ``b2b``, the five validated tables and ``b2b.rejected_rows`` if absent."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS b2b")
+    for spec in ENTITIES:
+        con.execute(create_table_sql(spec))
+    con.execute(REJECTED_ROWS_DDL)
