@@ -76,7 +76,5 @@ def build_resources(settings: Settings) -> dict[str, ConfigurableResource]:
         "warehouse": WarehouseResource(database=str(settings.warehouse)),
         "landing": LandingZoneResource(path=str(settings.landing_dir)),
         "output": OutputResource(path=str(settings.output_dir)),
-        "project_config": ProjectConfigResource(
-            config_dir=str(settings.config_dir), as_of=settings.as_of
-        ),
+        "project_config": ProjectConfigResource(config_dir=str(settings.config_dir), as_of=settings.as_of),
     }

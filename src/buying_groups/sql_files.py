@@ -11,9 +11,14 @@ parameters by DuckDB.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 
 def _sql_dirs() -> list[Path]:
@@ -40,3 +45,31 @@ def quote_identifier(name: str) -> str:
 def render_sql(name: str, **identifiers: str) -> str:
     """``sql/<name>.sql`` with ``{placeholders}`` replaced by pre-quoted identifier lists."""
     return load_sql(name).format(**identifiers)
+
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def split_statements(sql: str) -> list[str]:
+    """Statements of one of our SQL files: each ends with ``;`` at the end of a line."""
+    parts = re.split(r";[ \t]*(?:\n|$)", sql)
+    return [part.strip() for part in parts if part.strip() and not _only_comments(part)]
+
+
+def _only_comments(sql: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in sql.splitlines())
+
+
+def run_sql(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    **identifiers: str,
+) -> None:
+    """Execute every statement of ``sql/<name>.sql`` in order, binding to each statement the
+    parameters it names (DuckDB binds parameters one statement at a time)."""
+    text = render_sql(name, **identifiers) if identifiers else load_sql(name)
+    for statement in split_statements(text):
+        wanted = set(_PARAMETER.findall(statement))
+        bound = {key: value for key, value in (params or {}).items() if key in wanted}
+        con.execute(statement, bound or None)

@@ -113,8 +113,9 @@ ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec("companies", "accounts", schemas.Accounts, "account_key", "upsert"),
     EntitySpec("leads", "persons", schemas.Persons, "person_key", "upsert"),
     EntitySpec("opportunities", "opportunities", schemas.Opportunities, "opportunity_key", "upsert"),
-    EntitySpec("opportunity_roles", "opportunity_persons", schemas.OpportunityPersons,
-               "opportunity_person_key", "upsert"),
+    EntitySpec(
+        "opportunity_roles", "opportunity_persons", schemas.OpportunityPersons, "opportunity_person_key", "upsert"
+    ),
     EntitySpec("activities", "experience_events", schemas.ExperienceEvents, "event_id", "append"),
 )
 

@@ -65,17 +65,28 @@ class _Lineage(pa.DataFrameModel):
 class Persons(_Lineage):
     """Current state of every Marketo lead as an XDM person; deleted leads stay, flagged."""
 
-    person_key: str = pa.Field(unique=True, description="Person source key <lead id>@<munchkin>.Marketo",
-                               metadata=source("id", required=True, key="person", on_invalid="reject"))
-    account_key: str = pa.Field(nullable=True, description="Account source key of the lead's company (contactCompany)",
-                                metadata=source("contactCompany", required=True, key="account"))
-    work_email: str = pa.Field(nullable=True, str_matches=EMAIL_PATTERN,
-                               description="Work email; emptied when malformed (then is_email_invalid)",
-                               metadata=source("email", required=True, sets_flag="is_email_invalid"))
+    person_key: str = pa.Field(
+        unique=True,
+        description="Person source key <lead id>@<munchkin>.Marketo",
+        metadata=source("id", required=True, key="person", on_invalid="reject"),
+    )
+    account_key: str = pa.Field(
+        nullable=True,
+        description="Account source key of the lead's company (contactCompany)",
+        metadata=source("contactCompany", required=True, key="account"),
+    )
+    work_email: str = pa.Field(
+        nullable=True,
+        str_matches=EMAIL_PATTERN,
+        description="Work email; emptied when malformed (then is_email_invalid)",
+        metadata=source("email", required=True, sets_flag="is_email_invalid"),
+    )
     first_name: str = pa.Field(nullable=True, description="First name", metadata=source("firstName"))
     last_name: str = pa.Field(nullable=True, description="Last name", metadata=source("lastName"))
     job_title: str = pa.Field(nullable=True, description="Job title", metadata=source("title", required=True))
-    company_name: str = pa.Field(nullable=True, description="Company name as typed on the lead", metadata=source("company"))
+    company_name: str = pa.Field(
+        nullable=True, description="Company name as typed on the lead", metadata=source("company")
+    )
     department: str = pa.Field(nullable=True, description="Department", metadata=source("department"))
     phone: str = pa.Field(nullable=True, description="Phone", metadata=source("phone"))
     city: str = pa.Field(nullable=True, description="City", metadata=source("city"))
@@ -85,115 +96,195 @@ class Persons(_Lineage):
     lead_source: str = pa.Field(nullable=True, description="Lead source", metadata=source("leadSource"))
     lead_status: str = pa.Field(nullable=True, description="Lead status", metadata=source("leadStatus"))
     lead_score: pl.Int64 = pa.Field(nullable=True, description="Marketo lead score", metadata=source("leadScore"))
-    is_unsubscribed: bool = pa.Field(description="Unsubscribed (unreadable value counts as true)",
-                                     metadata=source("unsubscribed", on_invalid="suppress"))
-    is_marketing_suspended: bool = pa.Field(description="Marketing suspended (unreadable counts as true)",
-                                            metadata=source("marketingSuspended", on_invalid="suppress"))
-    is_email_invalid: bool = pa.Field(description="Email invalid per Marketo or malformed (unreadable counts as true)",
-                                      metadata=source("emailInvalid", on_invalid="suppress"))
-    is_deleted: bool = pa.Field(description="Deleted in Marketo (marketoIsDeleted); not a current person",
-                                metadata=source("marketoIsDeleted", on_invalid="reject"))
-    has_known_account: bool = pa.Field(description="account_key names a current account (false = orphan, kept)",
-                                       metadata=DERIVED)
-    created_at: pl.Datetime = pa.Field(description="Created (UTC)", metadata=source("createdAt", required=True, on_invalid="reject"))
-    updated_at: pl.Datetime = pa.Field(description="Last updated (UTC); orders upserts",
-                                       metadata=source("updatedAt", required=True, on_invalid="reject"))
+    is_unsubscribed: bool = pa.Field(
+        description="Unsubscribed (unreadable value counts as true)",
+        metadata=source("unsubscribed", on_invalid="suppress"),
+    )
+    is_marketing_suspended: bool = pa.Field(
+        description="Marketing suspended (unreadable counts as true)",
+        metadata=source("marketingSuspended", on_invalid="suppress"),
+    )
+    is_email_invalid: bool = pa.Field(
+        description="Email invalid per Marketo or malformed (unreadable counts as true)",
+        metadata=source("emailInvalid", on_invalid="suppress"),
+    )
+    is_deleted: bool = pa.Field(
+        description="Deleted in Marketo (marketoIsDeleted); not a current person",
+        metadata=source("marketoIsDeleted", on_invalid="reject"),
+    )
+    has_known_account: bool = pa.Field(
+        description="account_key names a current account (false = orphan, kept)", metadata=DERIVED
+    )
+    created_at: pl.Datetime = pa.Field(
+        description="Created (UTC)", metadata=source("createdAt", required=True, on_invalid="reject")
+    )
+    updated_at: pl.Datetime = pa.Field(
+        description="Last updated (UTC); orders upserts",
+        metadata=source("updatedAt", required=True, on_invalid="reject"),
+    )
 
 
 class Accounts(_Lineage):
     """Current state of every Marketo company as an XDM account; deleted ones stay, flagged."""
 
-    account_key: str = pa.Field(unique=True, description="Account source key <company id>.mkto_org@<munchkin>.Marketo",
-                                metadata=source("id", required=True, key="account", on_invalid="reject"))
-    external_company_id: str = pa.Field(nullable=True, description="CRM company id", metadata=source("externalCompanyId"))
+    account_key: str = pa.Field(
+        unique=True,
+        description="Account source key <company id>.mkto_org@<munchkin>.Marketo",
+        metadata=source("id", required=True, key="account", on_invalid="reject"),
+    )
+    external_company_id: str = pa.Field(
+        nullable=True, description="CRM company id", metadata=source("externalCompanyId")
+    )
     account_name: str = pa.Field(nullable=True, description="Company name", metadata=source("company", required=True))
     website: str = pa.Field(nullable=True, description="Website", metadata=source("website"))
-    domain: str = pa.Field(nullable=True, description="Host of the website, lower-cased, without www.", metadata=DERIVED)
+    domain: str = pa.Field(
+        nullable=True, description="Host of the website, lower-cased, without www.", metadata=DERIVED
+    )
     industry: str = pa.Field(nullable=True, description="Industry", metadata=source("industry"))
-    employee_count: pl.Int64 = pa.Field(nullable=True, ge=0, description="Number of employees",
-                                        metadata=source("numberOfEmployees"))
-    annual_revenue: pl.Float64 = pa.Field(nullable=True, ge=0, description="Annual revenue",
-                                          metadata=source("annualRevenue"))
+    employee_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Number of employees", metadata=source("numberOfEmployees")
+    )
+    annual_revenue: pl.Float64 = pa.Field(
+        nullable=True, ge=0, description="Annual revenue", metadata=source("annualRevenue")
+    )
     sic_code: str = pa.Field(nullable=True, description="SIC code", metadata=source("sicCode"))
     billing_city: str = pa.Field(nullable=True, description="Billing city", metadata=source("billingCity"))
     billing_state: str = pa.Field(nullable=True, description="Billing state", metadata=source("billingState"))
-    billing_postal_code: str = pa.Field(nullable=True, description="Billing postal code",
-                                        metadata=source("billingPostalCode"))
-    billing_country: str = pa.Field(nullable=True, description="Billing country as written in Marketo",
-                                    metadata=source("billingCountry"))
+    billing_postal_code: str = pa.Field(
+        nullable=True, description="Billing postal code", metadata=source("billingPostalCode")
+    )
+    billing_country: str = pa.Field(
+        nullable=True, description="Billing country as written in Marketo", metadata=source("billingCountry")
+    )
     main_phone: str = pa.Field(nullable=True, description="Main phone", metadata=source("mainPhone"))
-    linkedin_company_page_url: str = pa.Field(nullable=True, description="LinkedIn company page URL",
-                                              metadata=source("linkedinCompanyPageUrl"))
+    linkedin_company_page_url: str = pa.Field(
+        nullable=True, description="LinkedIn company page URL", metadata=source("linkedinCompanyPageUrl")
+    )
     stock_symbol: str = pa.Field(nullable=True, description="Stock symbol", metadata=source("stockSymbol"))
-    is_deleted: bool = pa.Field(description="Deleted in Marketo; not a current account",
-                                metadata=source("marketoIsDeleted", on_invalid="reject"))
-    created_at: pl.Datetime = pa.Field(description="Created (UTC)", metadata=source("createdAt", required=True, on_invalid="reject"))
-    updated_at: pl.Datetime = pa.Field(description="Last updated (UTC); orders upserts",
-                                       metadata=source("updatedAt", required=True, on_invalid="reject"))
+    is_deleted: bool = pa.Field(
+        description="Deleted in Marketo; not a current account",
+        metadata=source("marketoIsDeleted", on_invalid="reject"),
+    )
+    created_at: pl.Datetime = pa.Field(
+        description="Created (UTC)", metadata=source("createdAt", required=True, on_invalid="reject")
+    )
+    updated_at: pl.Datetime = pa.Field(
+        description="Last updated (UTC); orders upserts",
+        metadata=source("updatedAt", required=True, on_invalid="reject"),
+    )
 
 
 class Opportunities(_Lineage):
     """Current state of every opportunity."""
 
-    opportunity_key: str = pa.Field(unique=True, description="Opportunity source key <id>@<munchkin>.Marketo",
-                                    metadata=source("id", required=True, key="opportunity", on_invalid="reject"))
-    external_opportunity_id: str = pa.Field(nullable=True, description="CRM opportunity id",
-                                            metadata=source("externalOpportunityId"))
-    opportunity_name: str = pa.Field(nullable=True, description="Opportunity name", metadata=source("name", required=True))
-    account_key: str = pa.Field(nullable=True, description="Account source key (mktoCdpAccountOrgId)",
-                                metadata=source("mktoCdpAccountOrgId", required=True, key="account"))
+    opportunity_key: str = pa.Field(
+        unique=True,
+        description="Opportunity source key <id>@<munchkin>.Marketo",
+        metadata=source("id", required=True, key="opportunity", on_invalid="reject"),
+    )
+    external_opportunity_id: str = pa.Field(
+        nullable=True, description="CRM opportunity id", metadata=source("externalOpportunityId")
+    )
+    opportunity_name: str = pa.Field(
+        nullable=True, description="Opportunity name", metadata=source("name", required=True)
+    )
+    account_key: str = pa.Field(
+        nullable=True,
+        description="Account source key (mktoCdpAccountOrgId)",
+        metadata=source("mktoCdpAccountOrgId", required=True, key="account"),
+    )
     opportunity_type: str = pa.Field(nullable=True, description="Type", metadata=source("type"))
     stage: str = pa.Field(nullable=True, description="Sales stage", metadata=source("stage"))
     amount: pl.Float64 = pa.Field(nullable=True, ge=0, description="Amount", metadata=source("amount"))
     close_date: pl.Date = pa.Field(nullable=True, description="Close date", metadata=source("closeDate"))
     is_closed: bool = pa.Field(nullable=True, description="Closed", metadata=source("isClosed"))
     is_won: bool = pa.Field(nullable=True, description="Won", metadata=source("isWon"))
-    probability: pl.Float64 = pa.Field(nullable=True, in_range={"min_value": 0, "max_value": 100},
-                                       description="Win probability, 0-100", metadata=source("probability"))
-    is_deleted: bool = pa.Field(description="Deleted in Marketo", metadata=source("marketoIsDeleted", on_invalid="reject"))
-    created_at: pl.Datetime = pa.Field(description="Created (UTC)", metadata=source("createdAt", required=True, on_invalid="reject"))
-    updated_at: pl.Datetime = pa.Field(description="Last updated (UTC); orders upserts",
-                                       metadata=source("updatedAt", required=True, on_invalid="reject"))
+    probability: pl.Float64 = pa.Field(
+        nullable=True,
+        in_range={"min_value": 0, "max_value": 100},
+        description="Win probability, 0-100",
+        metadata=source("probability"),
+    )
+    is_deleted: bool = pa.Field(
+        description="Deleted in Marketo", metadata=source("marketoIsDeleted", on_invalid="reject")
+    )
+    created_at: pl.Datetime = pa.Field(
+        description="Created (UTC)", metadata=source("createdAt", required=True, on_invalid="reject")
+    )
+    updated_at: pl.Datetime = pa.Field(
+        description="Last updated (UTC); orders upserts",
+        metadata=source("updatedAt", required=True, on_invalid="reject"),
+    )
 
 
 class OpportunityPersons(_Lineage):
     """Current opportunity contact roles: which person plays which CRM role on an opportunity."""
 
-    opportunity_person_key: str = pa.Field(unique=True, description="Opportunity-person source key <role id>@<munchkin>.Marketo",
-                                           metadata=source("id", required=True, key="opportunity_person", on_invalid="reject"))
-    opportunity_key: str = pa.Field(description="Opportunity source key (mktoCdpOpptyId)",
-                                    metadata=source("mktoCdpOpptyId", required=True, key="opportunity", on_invalid="reject"))
-    person_key: str = pa.Field(description="Person source key (leadId)",
-                               metadata=source("leadId", required=True, key="person", on_invalid="reject"))
-    role: str = pa.Field(nullable=True, description="CRM contact role (e.g. Economic Buyer)", metadata=source("role", required=True))
+    opportunity_person_key: str = pa.Field(
+        unique=True,
+        description="Opportunity-person source key <role id>@<munchkin>.Marketo",
+        metadata=source("id", required=True, key="opportunity_person", on_invalid="reject"),
+    )
+    opportunity_key: str = pa.Field(
+        description="Opportunity source key (mktoCdpOpptyId)",
+        metadata=source("mktoCdpOpptyId", required=True, key="opportunity", on_invalid="reject"),
+    )
+    person_key: str = pa.Field(
+        description="Person source key (leadId)",
+        metadata=source("leadId", required=True, key="person", on_invalid="reject"),
+    )
+    role: str = pa.Field(
+        nullable=True, description="CRM contact role (e.g. Economic Buyer)", metadata=source("role", required=True)
+    )
     is_primary: bool = pa.Field(nullable=True, description="Primary contact", metadata=source("isPrimary"))
-    is_deleted: bool = pa.Field(description="Deleted in Marketo", metadata=source("marketoIsDeleted", on_invalid="reject"))
-    updated_at: pl.Datetime = pa.Field(description="Last updated (UTC); orders upserts",
-                                       metadata=source("updatedAt", required=True, on_invalid="reject"))
+    is_deleted: bool = pa.Field(
+        description="Deleted in Marketo", metadata=source("marketoIsDeleted", on_invalid="reject")
+    )
+    updated_at: pl.Datetime = pa.Field(
+        description="Last updated (UTC); orders upserts",
+        metadata=source("updatedAt", required=True, on_invalid="reject"),
+    )
 
 
 class ExperienceEvents(_Lineage):
     """Marketo activities as XDM experience events, appended and de-duplicated on marketoGUID."""
 
-    event_id: str = pa.Field(unique=True, description="marketoGUID",
-                             metadata=source("marketoGUID", required=True, on_invalid="reject"))
-    person_key: str = pa.Field(description="Person source key (leadId)",
-                               metadata=source("leadId", required=True, key="person", on_invalid="reject"))
-    timestamp: pl.Datetime = pa.Field(description="When the activity happened (UTC)",
-                                      metadata=source("activityDate", required=True, on_invalid="reject"))
-    activity_type_id: pl.Int64 = pa.Field(ge=0, description="Marketo activity type id",
-                                          metadata=source("activityTypeId", required=True, on_invalid="reject"))
-    event_type: str = pa.Field(description="Activity type name (standard Marketo names, else 'Activity <id>')",
-                               metadata=DERIVED)
+    event_id: str = pa.Field(
+        unique=True, description="marketoGUID", metadata=source("marketoGUID", required=True, on_invalid="reject")
+    )
+    person_key: str = pa.Field(
+        description="Person source key (leadId)",
+        metadata=source("leadId", required=True, key="person", on_invalid="reject"),
+    )
+    timestamp: pl.Datetime = pa.Field(
+        description="When the activity happened (UTC)",
+        metadata=source("activityDate", required=True, on_invalid="reject"),
+    )
+    activity_type_id: pl.Int64 = pa.Field(
+        ge=0,
+        description="Marketo activity type id",
+        metadata=source("activityTypeId", required=True, on_invalid="reject"),
+    )
+    event_type: str = pa.Field(
+        description="Activity type name (standard Marketo names, else 'Activity <id>')", metadata=DERIVED
+    )
     campaign_id: str = pa.Field(nullable=True, description="Campaign id", metadata=source("campaignId"))
-    primary_attribute_value_id: str = pa.Field(nullable=True, description="Primary attribute value id",
-                                               metadata=source("primaryAttributeValueId"))
-    primary_attribute_value: str = pa.Field(nullable=True, description="Primary attribute value (form, page, email...)",
-                                            metadata=source("primaryAttributeValue"))
-    attributes: str = pa.Field(nullable=True, description="Activity attributes, a JSON object as text (emptied when not JSON)",
-                               metadata=source("attributes"))
-    has_known_person: bool = pa.Field(description="person_key names a known person (false = orphan, kept)",
-                                      metadata=DERIVED)
+    primary_attribute_value_id: str = pa.Field(
+        nullable=True, description="Primary attribute value id", metadata=source("primaryAttributeValueId")
+    )
+    primary_attribute_value: str = pa.Field(
+        nullable=True,
+        description="Primary attribute value (form, page, email...)",
+        metadata=source("primaryAttributeValue"),
+    )
+    attributes: str = pa.Field(
+        nullable=True,
+        description="Activity attributes, a JSON object as text (emptied when not JSON)",
+        metadata=source("attributes"),
+    )
+    has_known_person: bool = pa.Field(
+        description="person_key names a known person (false = orphan, kept)", metadata=DERIVED
+    )
 
 
 ACTIVITY_TYPE_NAMES: dict[int, str] = {

@@ -1,0 +1,18 @@
+-- Parsing helpers shared by every ingest statement; created per connection as TEMP macros.
+-- A value that is present but cannot be read parses to NULL; the caller compares with the
+-- raw text to tell "empty" from "invalid".
+CREATE OR REPLACE TEMP MACRO bg_text(raw) AS nullif(trim(raw), '');
+CREATE OR REPLACE TEMP MACRO bg_bool(raw) AS
+    CASE lower(trim(raw))
+        WHEN 'true' THEN true WHEN '1' THEN true WHEN 'yes' THEN true
+        WHEN 'false' THEN false WHEN '0' THEN false WHEN 'no' THEN false
+    END;
+-- ISO-8601 with or without offset; stored as a UTC wall-clock TIMESTAMP (session zone is UTC).
+CREATE OR REPLACE TEMP MACRO bg_timestamp(raw) AS try_cast(try_cast(trim(raw) AS TIMESTAMPTZ) AS TIMESTAMP);
+CREATE OR REPLACE TEMP MACRO bg_date(raw) AS coalesce(try_cast(trim(raw) AS DATE), try_cast(bg_timestamp(raw) AS DATE));
+CREATE OR REPLACE TEMP MACRO bg_bigint(raw) AS try_cast(trim(raw) AS BIGINT);
+CREATE OR REPLACE TEMP MACRO bg_double(raw) AS try_cast(trim(raw) AS DOUBLE);
+-- Host of a website: scheme, credentials, "www.", port and path removed; lower-cased.
+CREATE OR REPLACE TEMP MACRO bg_domain(website) AS
+    nullif(lower(regexp_extract(trim(website),
+        '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[^@/]*@)?(?:www\.)?([^/:?#\s]+)', 1)), '');

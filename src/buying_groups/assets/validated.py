@@ -1,0 +1,80 @@
+"""Group ``validated``: the five ``b2b`` tables, one asset per landing entity."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from buying_groups.assets.ingest import LANDING_DROPS, WAREHOUSE_POOL
+from buying_groups.assets.metadata import markdown_table, schema_from_entity, table_metadata
+from buying_groups.ingest import load_entity
+from buying_groups.model.entities import ENTITIES, EntitySpec, entity_by_table
+from buying_groups.resources import ProjectConfigResource, WarehouseResource
+
+# Cross-entity flags need their referent loaded first: a person's company, an event's person.
+_UPSTREAM_TABLES = {
+    "persons": ["accounts"],
+    "experience_events": ["persons"],
+    "opportunity_persons": ["opportunities", "persons"],
+}
+
+
+def b2b_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["b2b", table])
+
+
+def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
+    deps = [LANDING_DROPS, *(b2b_key(t) for t in _UPSTREAM_TABLES.get(spec.table, []))]
+    description = (
+        f"{spec.model.__doc__}\n\nBuilt from `{spec.entity}` files of new drops: every value is "
+        f"parsed and checked against the `{spec.model.__name__}` Pandera model; bad rows go to "
+        f"`b2b.rejected_rows` with the reason; valid rows are "
+        + (
+            "appended, de-duplicated on the key."
+            if spec.mode == "append"
+            else "upserted by key in `updatedAt` order; `marketoIsDeleted` flags a delete."
+        )
+    )
+
+    @dg.asset(
+        key=b2b_key(spec.table),
+        name=spec.table,
+        group_name="validated",
+        deps=deps,
+        kinds={"duckdb", "pandera"},
+        owners=["team:data-engineering"],
+        tags={"stage": "validated"},
+        description=description,
+        pool=WAREHOUSE_POOL,
+        metadata={"dagster/column_schema": schema_from_entity(spec), "dagster/table_name": spec.qualified_table},
+    )
+    def _asset(
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        project_config: ProjectConfigResource,
+    ) -> dg.MaterializeResult:
+        config = project_config.load()
+        with warehouse.connect() as con:
+            result = load_entity(
+                con, entity_by_table(spec.table), config.instance.munchkin_id, config.instance.max_rejected_share
+            )
+            extra: dict[str, object] = result.as_metadata()
+            if result.rejects_by_check:
+                extra["rejects_by_check"] = dg.MetadataValue.md(
+                    markdown_table(["column and check", "values"], result.rejects_by_check.items())
+                )
+            if result.schema_drift:
+                extra["schema_drift"] = dg.MetadataValue.md(
+                    "New columns, carried in `extra_fields`:\n\n"
+                    + markdown_table(
+                        ["file", "new columns"], [(f, ", ".join(c)) for f, c in result.schema_drift.items()]
+                    )
+                )
+                context.log.warning(f"schema drift in {spec.entity}: {result.schema_drift}")
+            metadata = table_metadata(con, spec.qualified_table, schema=schema_from_entity(spec), extra=extra)
+        context.log.info(f"{spec.entity}: {result.as_metadata()}")
+        return dg.MaterializeResult(metadata=metadata)
+
+    return _asset
+
+
+VALIDATED_ASSETS = [_validated_asset(spec) for spec in ENTITIES]

@@ -1,0 +1,206 @@
+"""The landing zone: ``<landing>/<drop>/<entity>[-<part>].csv`` (SPEC §2).
+
+Discovery and header checks happen before any data is touched: a file that cannot be used
+as a whole (empty, not CSV, not UTF-8, a required column missing, a duplicated column) stops
+the run with a message naming the file, the line and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from buying_groups.model.entities import ENTITIES, EntitySpec
+
+# A drop is a date, optionally followed by `T` and a time or any other suffix.
+DROP_PATTERN = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})(?:[T_.\-+ ].*)?$")
+FILE_PATTERN = re.compile(r"^(?P<entity>[a-z_]+?)(?:-(?P<part>[A-Za-z0-9_.-]+))?\.csv$")
+_ENTITY_NAMES = {spec.entity for spec in ENTITIES}
+_UTF8_BOM = "\ufeff"
+
+
+class UnusableFileError(Exception):
+    """A landing file that cannot be ingested at all. The message names file, line, reason."""
+
+    def __init__(self, path: Path | str, line: int, reason: str) -> None:
+        self.path, self.line, self.reason = str(path), line, reason
+        super().__init__(f"{path}:{line}: {reason}")
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    drop: str
+    entity: str
+    part: str
+    path: Path
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class LandingScan:
+    files: list[LandingFile] = field(default_factory=list)
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    warnings: list[str] = field(default_factory=list)
+
+
+def scan_landing(root: Path, today: dt.date | None = None) -> LandingScan:
+    """Every entity file of every drop under ``root``, in processing order (drop name, entity
+    dependency order, part). Anything else is listed in ``ignored`` with the reason."""
+    scan = LandingScan()
+    if not root.is_dir():
+        scan.warnings.append(f"landing zone {root} does not exist; nothing to ingest")
+        return scan
+    today = today or dt.datetime.now(dt.UTC).date()
+    entity_order = {spec.entity: i for i, spec in enumerate(ENTITIES)}
+    for drop_dir in sorted(p for p in root.iterdir()):
+        match = DROP_PATTERN.match(drop_dir.name)
+        if not drop_dir.is_dir() or not match:
+            scan.ignored.append((str(drop_dir), "not a drop folder (YYYY-MM-DD[T...])"))
+            continue
+        try:
+            drop_date = dt.date.fromisoformat(match["date"])
+        except ValueError:
+            scan.ignored.append((str(drop_dir), f"{match['date']!r} is not a calendar date"))
+            continue
+        if drop_date > today:
+            scan.warnings.append(f"drop {drop_dir.name} is dated in the future; ingested anyway")
+        for path in sorted(drop_dir.iterdir()):
+            file_match = FILE_PATTERN.match(path.name)
+            entity = file_match["entity"] if file_match else None
+            if not path.is_file() or entity not in _ENTITY_NAMES:
+                scan.ignored.append(
+                    (
+                        str(path),
+                        "unknown file name; expected <entity>[-<part>].csv "
+                        f"with entity one of {', '.join(sorted(_ENTITY_NAMES))}",
+                    )
+                )
+                continue
+            assert file_match is not None and entity is not None
+            scan.files.append(LandingFile(drop_dir.name, entity, file_match["part"] or "", path, path.stat().st_size))
+    scan.files.sort(key=lambda f: (f.drop, entity_order[f.entity], f.part))
+    return scan
+
+
+def read_header(path: Path) -> list[str]:
+    """The header row, BOM stripped; raises :class:`UnusableFileError` when unusable."""
+    with path.open("rb") as handle:
+        first = handle.readline(1 << 20)
+    if not first.strip():
+        raise UnusableFileError(path, 1, "empty file: no header row")
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnusableFileError(
+            path, 1, f"header is not UTF-8 text ({exc.reason} at byte {exc.start}); re-export the file as UTF-8"
+        ) from exc
+    if "\x00" in text:
+        raise UnusableFileError(path, 1, "binary content: not a CSV file")
+    header = next(csv.reader(io.StringIO(text.removeprefix(_UTF8_BOM))), [])
+    return [name.strip() for name in header]
+
+
+def check_header(spec: EntitySpec, path: Path, header: list[str]) -> None:
+    seen: set[str] = set()
+    duplicated = sorted({name for name in header if name in seen or seen.add(name)})  # type: ignore[func-returns-value]
+    if duplicated:
+        raise UnusableFileError(path, 1, f"duplicated column(s) in header: {', '.join(duplicated)}")
+    missing = [name for name in spec.required_source_columns if name not in header]
+    if missing:
+        hint = ""
+        if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+            hint = " (the file does not look comma-separated)"
+        raise UnusableFileError(
+            path,
+            1,
+            f"missing required column(s) {', '.join(missing)} for {spec.entity}{hint}; "
+            f"header has: {', '.join(header) or '(nothing)'}",
+        )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+LEDGER_DDL = """
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE TABLE IF NOT EXISTS meta.landing_files (
+    "drop" VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    entity VARCHAR NOT NULL,
+    part VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    byte_size BIGINT NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    header VARCHAR[] NOT NULL,
+    status VARCHAR NOT NULL,            -- pending | ingested
+    discovered_at TIMESTAMP NOT NULL,
+    ingested_at TIMESTAMP,
+    rows_read BIGINT,
+    rows_quarantined BIGINT
+);
+"""
+
+
+@dataclass
+class RegisterResult:
+    new_files: list[LandingFile]
+    changed_files: list[str]
+    scan: LandingScan
+
+
+def register_landing_files(con: duckdb.DuckDBPyConnection, root: Path) -> RegisterResult:
+    """Record new landing files as *pending* in ``meta.landing_files`` after checking their
+    headers. Files already registered are left alone (re-ingesting a drop changes nothing);
+    a registered file whose content changed since is reported, not re-read."""
+    con.execute(LEDGER_DDL)
+    scan = scan_landing(root)
+    known = {
+        (drop, name): sha
+        for drop, name, sha in con.execute('SELECT "drop", source_file, sha256 FROM meta.landing_files').fetchall()
+    }
+    specs = {spec.entity: spec for spec in ENTITIES}
+    new_rows, new_files, changed = [], [], []
+    for landing_file in scan.files:
+        key = (landing_file.drop, landing_file.name)
+        if key in known:
+            # Size is cheap; only hash again when it moved, to tell a re-delivery apart.
+            continue
+        header = read_header(landing_file.path)
+        check_header(specs[landing_file.entity], landing_file.path, header)
+        new_files.append(landing_file)
+        new_rows.append((landing_file, file_sha256(landing_file.path), header))
+    for landing_file, sha, header in new_rows:
+        con.execute(
+            """
+            INSERT INTO meta.landing_files
+            ("drop", source_file, entity, part, path, byte_size, sha256, header, status, discovered_at)
+            VALUES ($drop, $file, $entity, $part, $path, $size, $sha, $header, 'pending', now()::TIMESTAMP)
+            """,
+            {
+                "drop": landing_file.drop,
+                "file": landing_file.name,
+                "entity": landing_file.entity,
+                "part": landing_file.part,
+                "path": str(landing_file.path.resolve()),
+                "size": landing_file.size,
+                "sha": sha,
+                "header": header,
+            },
+        )
+    return RegisterResult(new_files, changed, scan)

@@ -1,0 +1,482 @@
+"""Read an entity's pending landing files, validate every value, upsert or append.
+
+One set-based pass per entity: the pending files are scanned into a temporary staging table
+(all text), one SQL statement parses and checks every column at once, and the valid rows are
+merged into the ``b2b`` table in a transaction. The statement is derived from the entity's
+Pandera model (``ColumnSpec``); no value is ever formatted into SQL, only whitelisted
+identifiers.
+
+Line numbers: the header is line 1 and every CSV *record* counts one line, which is the
+physical line unless a quoted field contains line breaks (DuckDB's reject table counts the
+same way, so both kinds of rejects agree).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from buying_groups.ingest.landing import UnusableFileError
+from buying_groups.model.ddl import ensure_b2b_tables
+from buying_groups.model.entities import ColumnSpec, EntitySpec
+from buying_groups.model.keys import key_suffix
+from buying_groups.model.schemas import ACTIVITY_TYPE_NAMES, EMAIL_PATTERN
+from buying_groups.sql_files import load_sql, quote_identifier, run_sql
+
+NULL_LITERALS = ["null", "NULL", "Null", ""]
+MAX_LINE_BYTES = 32 * 1024 * 1024  # one record may carry a very long field (JSON attributes)
+
+_PARSERS = {
+    "VARCHAR": "bg_text",
+    "BIGINT": "bg_bigint",
+    "DOUBLE": "bg_double",
+    "BOOLEAN": "bg_bool",
+    "TIMESTAMP": "bg_timestamp",
+    "DATE": "bg_date",
+}
+_CHECK_SQL = {
+    "greater_than_or_equal_to": ("{v} >= {p}", ("min_value",)),
+    "greater_than": ("{v} > {p}", ("min_value",)),
+    "less_than_or_equal_to": ("{v} <= {p}", ("max_value",)),
+    "less_than": ("{v} < {p}", ("max_value",)),
+    "in_range": ("{v} BETWEEN {p} AND {q}", ("min_value", "max_value")),
+    "str_matches": ("regexp_matches({v}, {p})", ("pattern",)),
+}
+
+
+def describe_check(name: str, statistics: dict[str, Any]) -> str:
+    """A Pandera check as an operator reads it in ``b2b.rejected_rows``."""
+    match name:
+        case "greater_than_or_equal_to":
+            return f">= {statistics['min_value']}"
+        case "greater_than":
+            return f"> {statistics['min_value']}"
+        case "less_than_or_equal_to":
+            return f"<= {statistics['max_value']}"
+        case "less_than":
+            return f"< {statistics['max_value']}"
+        case "in_range":
+            return f"between {statistics['min_value']} and {statistics['max_value']}"
+        case "str_matches":
+            return "format" if statistics["pattern"] != EMAIL_PATTERN else "email address syntax"
+    return name
+
+
+class RejectedShareError(Exception):
+    """Too many rows of a file were quarantined; the run stops before merging anything."""
+
+
+@dataclass
+class EntityLoadResult:
+    entity: str
+    table: str
+    files: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    rows_quarantined: int = 0
+    values_flagged: int = 0
+    rows_applied: int = 0
+    rows_superseded_in_batch: int = 0
+    rows_stale_ignored: int = 0
+    deletes_applied: int = 0
+    rejects_by_check: dict[str, int] = field(default_factory=dict)
+    schema_drift: dict[str, list[str]] = field(default_factory=dict)  # file -> new columns
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {
+            "files_ingested": len(self.files),
+            "rows_read": self.rows_read,
+            "rows_quarantined": self.rows_quarantined,
+            "values_flagged": self.values_flagged,
+            "rows_applied": self.rows_applied,
+            "rows_superseded_in_batch": self.rows_superseded_in_batch,
+            "rows_stale_ignored": self.rows_stale_ignored,
+            "deletes_applied": self.deletes_applied,
+        }
+
+
+class _Params:
+    """Collects bound parameters under generated names (``$p0``, ``$p1``, ...)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f"${name}"
+
+
+def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
+    ensure_b2b_tables(con)
+    con.execute(load_sql("ingest_macros"))
+
+
+# --- staging ---------------------------------------------------------------------------
+
+
+def _stage_ddl(spec: EntitySpec) -> str:
+    source_columns = ", ".join(f"{quote_identifier(s)} VARCHAR" for s in spec.source_columns)
+    return (
+        'CREATE OR REPLACE TEMP TABLE stage ("drop" VARCHAR, source_file VARCHAR, '
+        f"record BIGINT, line_number BIGINT, {source_columns}, extra_fields VARCHAR)"
+    )
+
+
+def _stage_file(
+    con: duckdb.DuckDBPyConnection, spec: EntitySpec, drop: str, path: Path, header: list[str]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Scan one file into ``stage``; return its drift columns and its unparseable records."""
+    params = _Params()
+    positions = {name: i for i, name in enumerate(header)}
+    select = [
+        f'{params.bind(drop)} AS "drop"',
+        f"{params.bind(path.name)} AS source_file",
+        "row_number() OVER () AS record",
+        "row_number() OVER () + 1 AS line_number",
+    ]
+    for source in spec.source_columns:
+        if source in positions:
+            select.append(f"c{positions[source]} AS {quote_identifier(source)}")
+    drift = [name for name in header if name not in spec.source_columns]
+    if drift:
+        pairs = ", ".join(f"{params.bind(name)}, c{positions[name]}" for name in drift)
+        select.append(f"json_object({pairs}) AS extra_fields")
+    columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
+    for table in ("reject_errors", "reject_scans"):
+        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    # strict_mode off: extracts mixing CRLF and LF line ends are common and harmless; records
+    # with the wrong number of fields are still rejected (and land in quarantine).
+    sql = (
+        f"INSERT INTO stage BY NAME SELECT {', '.join(select)} FROM read_csv("
+        f"{params.bind(str(path))}, header = true, auto_detect = false, "
+        f"columns = {params.bind(columns)}, delim = ',', quote = '\"', escape = '\"', "
+        f"nullstr = {params.bind(NULL_LITERALS)}, encoding = 'utf-8', strict_mode = false, "
+        f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {4 * MAX_LINE_BYTES}, "
+        "ignore_errors = true, store_rejects = true)"
+    )
+    try:
+        con.execute(sql, params.values)
+    except duckdb.Error as exc:
+        raise UnusableFileError(path, 1, f"not a readable CSV file: {exc}") from exc
+
+    rejects = con.execute(
+        # DuckDB reports one error per missing column; one quarantine row per record is enough.
+        "SELECT line, arg_min(column_name, column_idx), arg_min(error_type, column_idx), "
+        "any_value(csv_line), arg_min(error_message, column_idx) FROM temp.reject_errors "
+        "GROUP BY line ORDER BY line"
+    ).fetchall()
+    if rejects:
+        # Records after a rejected one sit one line further down than their record number says.
+        con.execute(
+            """
+            UPDATE stage SET line_number = record + 1 + (
+                SELECT count(*) FROM (
+                    SELECT line - 1 - row_number() OVER (ORDER BY line) AS good_before
+                    FROM (SELECT DISTINCT line FROM temp.reject_errors)
+                ) AS r WHERE r.good_before < stage.record)
+            WHERE "drop" = $drop AND source_file = $file
+            """,
+            {"drop": drop, "file": path.name},
+        )
+    parse_rejects = []
+    for line, column_name, error_type, csv_line, message in rejects:
+        column = (
+            header[int(column_name[1:])]
+            if column_name and column_name[1:].isdigit() and int(column_name[1:]) < len(header)
+            else column_name
+        )
+        parse_rejects.append(
+            (
+                drop,
+                path.name,
+                line,
+                column,
+                f"csv: {str(error_type).lower()}",
+                message,
+                "quarantined",
+                str(csv_line).strip("\r\n"),
+            )
+        )
+    return drift, parse_rejects
+
+
+# --- checking --------------------------------------------------------------------------
+
+
+def _flag(name: str, kind: str) -> str:
+    return quote_identifier(f"__{kind}_{name}")
+
+
+def _column_sql(spec: EntitySpec, column: ColumnSpec, params: _Params, munchkin_id: str) -> tuple[str, str, str]:
+    """(parsed value, is-invalid flag, is-missing flag) for one sourced column."""
+    raw = f"stage.{quote_identifier(column.source or '')}"
+    present = f"(bg_text({raw}) IS NOT NULL)"
+    if column.key:
+        parsed = f"(bg_text({raw}) || {params.bind(key_suffix(column.key, munchkin_id))})"
+    else:
+        parsed = f"{_PARSERS[column.duckdb_type]}({raw})"
+    checks = []
+    for check_name, statistics in column.checks:
+        template, keys = _CHECK_SQL[check_name]
+        bound = [params.bind(statistics[k]) for k in keys]
+        checks.append(template.format(v=parsed, p=bound[0], q=bound[-1]))
+    valid = " AND ".join([f"{parsed} IS NOT NULL", *checks])
+    return parsed, f"({present} AND NOT ({valid}))", f"(NOT {present})"
+
+
+def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str) -> tuple[str, list[str]]:
+    """SELECT over ``stage`` with every parsed column and its flags; the list names the
+    reject conditions (a row is quarantined when any holds)."""
+    select = [
+        'stage."drop" AS source_drop',
+        "stage.source_file",
+        "stage.line_number AS source_line",
+        "stage.extra_fields",
+    ]
+    reject_conditions = []
+    sourced = [c for c in spec.columns if c.source]
+    for column in sourced:
+        parsed, bad, missing = _column_sql(spec, column, params, munchkin_id)
+        select += [
+            f"{parsed} AS {_flag(column.name, 'parsed')}",
+            f"{bad} AS {_flag(column.name, 'bad')}",
+            f"{missing} AS {_flag(column.name, 'missing')}",
+        ]
+        if column.on_invalid == "reject":
+            reject_conditions.append(_flag(column.name, "bad"))
+        if not column.nullable and column.duckdb_type != "BOOLEAN":
+            reject_conditions.append(_flag(column.name, "missing"))
+    return (
+        f'SELECT {", ".join(select)}, stage.* EXCLUDE ("drop", source_file, line_number, record, extra_fields) FROM stage',
+        reject_conditions,
+    )
+
+
+def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
+    parsed, bad = _flag(column.name, "parsed"), _flag(column.name, "bad")
+    if column.on_invalid == "suppress":
+        value = f"CASE WHEN {bad} THEN true ELSE coalesce({parsed}, false) END"
+    elif column.on_invalid == "nullify":
+        value = f"CASE WHEN {bad} THEN NULL ELSE {parsed} END"
+    else:
+        value = parsed
+    if column.duckdb_type == "BOOLEAN" and not column.nullable and column.on_invalid != "suppress":
+        value = f"coalesce({value}, false)"
+    raised_by = [c for c in spec.columns if c.sets_flag == column.name]
+    for other in raised_by:
+        value = f"({value} OR {_flag(other.name, 'bad')})"
+    return value
+
+
+_DERIVED_SQL = {
+    "domain": "bg_domain({parsed_website})",
+    "has_known_account": "false",  # set by ingest_refresh_orphans after the merge
+    "has_known_person": "false",
+    "event_type": "coalesce(activity_type_names.name, 'Activity ' || {parsed_activity_type_id})",
+}
+
+
+def _validated_sql(spec: EntitySpec, reject_conditions: list[str]) -> str:
+    select = []
+    for column in spec.columns:
+        if column.name in {"source_drop", "source_file", "source_line", "extra_fields"}:
+            select.append(quote_identifier(column.name))
+        elif column.source:
+            select.append(f"{_final_value(column, spec)} AS {quote_identifier(column.name)}")
+        else:
+            expression = _DERIVED_SQL[column.name].format(
+                parsed_website=_flag("website", "parsed"),
+                parsed_activity_type_id=_flag("activity_type_id", "parsed"),
+            )
+            select.append(f"{expression} AS {quote_identifier(column.name)}")
+    where = " OR ".join(reject_conditions) or "false"
+    joins = ""
+    if spec.table == "experience_events":
+        joins = f" LEFT JOIN activity_type_names ON activity_type_names.id = {_flag('activity_type_id', 'parsed')}"
+    return f"SELECT {', '.join(select)} FROM checked{joins} WHERE NOT ({where})"
+
+
+def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]) -> str:
+    """One row per bad value: quarantined when it rejects the row, flagged when kept."""
+    raw_pairs = ", ".join(f"{params.bind(s)}, {quote_identifier(s)}" for s in spec.source_columns)
+    raw_record = f"json_object({raw_pairs}, '_extra', extra_fields::JSON)::VARCHAR"
+    row_rejected = " OR ".join(reject_conditions) or "false"
+    parts = []
+    for column in spec.columns:
+        if not column.source:
+            continue
+        bad, missing = _flag(column.name, "bad"), _flag(column.name, "missing")
+        parsed = _flag(column.name, "parsed")
+        check_label = ", ".join(describe_check(name, stats) for name, stats in column.checks)
+        label = (
+            f"CASE WHEN {missing} THEN 'not_null' WHEN {parsed} IS NULL THEN "
+            f"{params.bind('type: not a valid ' + column.duckdb_type)} "
+            f"ELSE {params.bind('check: ' + check_label)} END"
+        )
+        counts_missing = not column.nullable and column.duckdb_type != "BOOLEAN"
+        condition = f"{bad} OR {missing}" if counts_missing else bad
+        parts.append(
+            f'SELECT source_drop AS "drop", source_file, source_line AS line_number, '
+            f'{params.bind(column.source)} AS "column", {label} AS "check", '
+            f'{quote_identifier(column.source or "")} AS "value", '
+            f"CASE WHEN {row_rejected} THEN 'quarantined' ELSE 'flagged' END AS disposition, "
+            f"{raw_record} AS raw_record FROM checked WHERE {condition}"
+        )
+    return " UNION ALL ".join(parts)
+
+
+# --- the load --------------------------------------------------------------------------
+
+
+def _pending_files(con: duckdb.DuckDBPyConnection, entity: str) -> list[tuple[str, str, str, list[str]]]:
+    return con.execute(
+        """
+        SELECT "drop", source_file, path, header FROM meta.landing_files
+        WHERE entity = $entity AND status = 'pending' ORDER BY "drop", part, source_file
+        """,
+        {"entity": entity},
+    ).fetchall()
+
+
+def load_entity(
+    con: duckdb.DuckDBPyConnection,
+    spec: EntitySpec,
+    munchkin_id: str,
+    max_rejected_share: float = 0.05,
+) -> EntityLoadResult:
+    """Ingest every pending file of ``spec.entity`` into ``b2b.<table>`` (idempotent)."""
+    prepare_connection(con)
+    result = EntityLoadResult(spec.entity, spec.qualified_table)
+    pending = _pending_files(con, spec.entity)
+    if not pending:
+        run_sql(con, "ingest_refresh_orphans")
+        return result
+
+    con.execute(_stage_ddl(spec))
+    parse_rejects: list[tuple[Any, ...]] = []
+    for drop, source_file, path, header in pending:
+        drift, rejects = _stage_file(con, spec, drop, Path(path), list(header))
+        parse_rejects += rejects
+        if drift:
+            result.schema_drift[f"{drop}/{source_file}"] = drift
+        result.files.append(f"{drop}/{source_file}")
+
+    params = _Params()
+    checked_sql, reject_conditions = _checked_sql(spec, params, munchkin_id)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {checked_sql}", params.values)
+    if spec.table == "experience_events":
+        con.execute("CREATE OR REPLACE TEMP TABLE activity_type_names (id BIGINT, name VARCHAR)")
+        con.executemany("INSERT INTO activity_type_names VALUES (?, ?)", list(ACTIVITY_TYPE_NAMES.items()))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW validated AS {_validated_sql(spec, reject_conditions)}")
+
+    reject_params = _Params()
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE batch_rejects AS " + _rejects_sql(spec, reject_params, reject_conditions),
+        reject_params.values,
+    )
+    if parse_rejects:
+        con.executemany("INSERT INTO batch_rejects VALUES (?, ?, ?, ?, ?, ?, ?, ?)", parse_rejects)
+    con.execute('CREATE OR REPLACE TEMP TABLE batch_files AS SELECT DISTINCT "drop", source_file FROM stage')
+    con.executemany("INSERT INTO batch_files VALUES (?, ?)", [(drop, file) for drop, file, *_ in pending])
+
+    _count_batch(con, result, reject_conditions)
+    # Rejects are recorded (committed) even when the share check stops the run below, so the
+    # operator can see why; the files stay pending and a retry replaces these rows.
+    run_sql(con, "ingest_record_rejects", {"entity": spec.entity})
+    _check_rejected_share(con, spec, max_rejected_share)
+
+    template = "ingest_append" if spec.mode == "append" else "ingest_upsert"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        run_sql(con, template, table=spec.qualified_table, key=quote_identifier(spec.key_column))
+        applied, valid, incoming = con.execute(
+            "SELECT (SELECT count(*) FROM applied), (SELECT count(*) FROM validated), (SELECT count(*) FROM incoming)"
+        ).fetchone()  # type: ignore[misc]
+        result.rows_applied = applied
+        if spec.mode == "upsert":
+            result.rows_superseded_in_batch = valid - incoming
+            result.rows_stale_ignored = incoming - applied
+            result.deletes_applied = con.execute("SELECT count(*) FROM applied WHERE is_deleted").fetchone()[0]  # type: ignore[index]
+        else:
+            result.rows_superseded_in_batch = valid - applied  # duplicate marketoGUIDs
+        run_sql(con, "ingest_refresh_orphans")
+        con.execute(
+            """
+            UPDATE meta.landing_files AS f
+            SET status = 'ingested', ingested_at = now()::TIMESTAMP,
+                rows_read = (SELECT count(*) FROM stage s WHERE s."drop" = f."drop" AND s.source_file = f.source_file)
+                    + (SELECT count(*) FROM batch_rejects r WHERE r."drop" = f."drop" AND r.source_file = f.source_file AND r."check" LIKE 'csv:%'),
+                rows_quarantined = (SELECT count(DISTINCT line_number) FROM batch_rejects r
+                    WHERE r."drop" = f."drop" AND r.source_file = f.source_file AND r.disposition = 'quarantined')
+            WHERE entity = $entity AND status = 'pending'
+            """,
+            {"entity": spec.entity},
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for table in ("stage", "checked", "batch_rejects", "batch_files", "incoming", "applied"):
+            con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        con.execute("DROP VIEW IF EXISTS temp.validated")
+    return result
+
+
+def _count_batch(con: duckdb.DuckDBPyConnection, result: EntityLoadResult, reject_conditions: list[str]) -> None:
+    staged, parse_rejected = con.execute(
+        "SELECT (SELECT count(*) FROM stage), (SELECT count(*) FROM batch_rejects WHERE \"check\" LIKE 'csv:%')"
+    ).fetchone()  # type: ignore[misc]
+    result.rows_read = staged + parse_rejected
+    result.rows_quarantined = con.execute(
+        "SELECT count(DISTINCT (\"drop\", source_file, line_number)) FROM batch_rejects WHERE disposition = 'quarantined'"
+    ).fetchone()[0]  # type: ignore[index]
+    result.values_flagged = con.execute("SELECT count(*) FROM batch_rejects WHERE disposition = 'flagged'").fetchone()[
+        0
+    ]  # type: ignore[index]
+    result.rejects_by_check = dict(
+        Counter(
+            dict(
+                con.execute(
+                    'SELECT "column" || \' \' || "check", count(*) FROM batch_rejects GROUP BY ALL ORDER BY 2 DESC'
+                ).fetchall()
+            )
+        )
+    )
+
+
+def _check_rejected_share(con: duckdb.DuckDBPyConnection, spec: EntitySpec, max_share: float) -> None:
+    worst = con.execute(
+        """
+        WITH per_file AS (
+            SELECT f."drop", f.source_file,
+                   (SELECT count(*) FROM stage s WHERE s."drop" = f."drop" AND s.source_file = f.source_file)
+                   + (SELECT count(*) FROM batch_rejects r WHERE r."drop" = f."drop" AND r.source_file = f.source_file AND r."check" LIKE 'csv:%') AS records,
+                   (SELECT count(DISTINCT line_number) FROM batch_rejects r WHERE r."drop" = f."drop"
+                        AND r.source_file = f.source_file AND r.disposition = 'quarantined') AS quarantined
+            FROM batch_files f
+        )
+        SELECT "drop", source_file, records, quarantined, quarantined / greatest(records, 1) AS share
+        FROM per_file ORDER BY share DESC LIMIT 1
+        """
+    ).fetchone()
+    if worst and worst[4] > max_share:
+        drop, source_file, records, quarantined, share = worst
+        first = con.execute(
+            """
+            SELECT line_number, "column", "check", "value" FROM batch_rejects
+            WHERE "drop" = $drop AND source_file = $file AND disposition = 'quarantined'
+            ORDER BY line_number LIMIT 3
+            """,
+            {"drop": drop, "file": source_file},
+        ).fetchall()
+        examples = "; ".join(f"line {line}: {column} {check} (value {value!r})" for line, column, check, value in first)
+        raise RejectedShareError(
+            f"{drop}/{source_file}: {quarantined} of {records} rows quarantined ({share:.1%}), "
+            f"above the allowed {max_share:.1%}; nothing of {spec.entity} was merged. "
+            f"First: {examples}. All of them are in b2b.rejected_rows."
+        )

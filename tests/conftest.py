@@ -1,0 +1,138 @@
+"""Shared fixtures: real DuckDB files and real CSV files in temp dirs."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import duckdb
+import pytest
+
+MUNCHKIN = "123-ABC-456"
+
+LEAD_HEADER = [
+    "id",
+    "email",
+    "firstName",
+    "lastName",
+    "title",
+    "company",
+    "contactCompany",
+    "country",
+    "unsubscribed",
+    "marketingSuspended",
+    "emailInvalid",
+    "marketoIsDeleted",
+    "createdAt",
+    "updatedAt",
+]
+COMPANY_HEADER = [
+    "id",
+    "company",
+    "website",
+    "industry",
+    "numberOfEmployees",
+    "annualRevenue",
+    "billingCountry",
+    "marketoIsDeleted",
+    "createdAt",
+    "updatedAt",
+]
+ACTIVITY_HEADER = [
+    "marketoGUID",
+    "leadId",
+    "activityDate",
+    "activityTypeId",
+    "campaignId",
+    "primaryAttributeValueId",
+    "primaryAttributeValue",
+    "attributes",
+]
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], *, bom: bool = False) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        if bom:
+            handle.write("\ufeff")
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def lead(
+    id_: object,
+    email: str = "",
+    title: str = "CEO",
+    company: object = 1,
+    *,
+    updated: str = "2026-10-01T00:00:00Z",
+    deleted: str = "false",
+    unsubscribed: str = "false",
+    country: str = "US",
+    first: str = "Ann",
+    last: str = "Lee",
+) -> list[object]:
+    email = email or f"person{id_}@acme.com"
+    return [
+        id_,
+        email,
+        first,
+        last,
+        title,
+        "Acme",
+        company,
+        country,
+        unsubscribed,
+        "false",
+        "false",
+        deleted,
+        "2026-01-01T00:00:00Z",
+        updated,
+    ]
+
+
+def company(
+    id_: object,
+    name: str = "Acme",
+    *,
+    industry: str = "Agriculture",
+    employees: object = 600,
+    revenue: object = 1000000,
+    updated: str = "2026-10-01T00:00:00Z",
+    deleted: str = "false",
+    website: str = "https://www.acme.com",
+) -> list[object]:
+    return [id_, name, website, industry, employees, revenue, "United States", deleted, "2026-01-01T00:00:00Z", updated]
+
+
+def activity(
+    guid: str,
+    lead_id: object,
+    date: str = "2026-11-01T10:00:00Z",
+    type_id: object = 2,
+    value: str = "AI Seeds Whitepaper",
+) -> list[object]:
+    return [guid, lead_id, date, type_id, "c1", "11", value, '{"Webpage URL": "/seeds"}']
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    root = tmp_path / "landing"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def warehouse_path(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture
+def con(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(warehouse_path))
+    connection.execute("SET TimeZone = 'UTC'")
+    yield connection
+    connection.close()
