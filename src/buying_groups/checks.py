@@ -20,15 +20,18 @@ def _pandera_check(spec: EntitySpec) -> dg.AssetChecksDefinition:
         name="pandera_schema",
         blocking=True,
         description=f"Every row of {spec.qualified_table} satisfies the {spec.model.__name__} "
-        "Pandera model (types, nullability, ranges, formats) and keys are unique.",
+        "Pandera model: nullability, ranges, formats and key uniqueness over the whole table "
+        "(pushed down to SQL), and the full Pandera validation on a bounded sample.",
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
             outcome = validate_table(con, spec)
         metadata: dict[str, object] = {
-            "rows_checked": outcome.rows_checked,
-            "failure_cases": outcome.failure_count,
+            "rows_checked_in_sql": outcome.rows_checked,
+            "rows_checked_by_pandera": outcome.pandera_rows,
+            "pandera_failure_cases": outcome.failure_count,
             "duplicate_keys": outcome.duplicate_keys,
+            "violations": dg.MetadataValue.json(outcome.violations),
         }
         if outcome.failure_cases:
             columns = list(outcome.failure_cases[0])

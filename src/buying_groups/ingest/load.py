@@ -24,6 +24,7 @@ from buying_groups.ingest.landing import UnusableFileError
 from buying_groups.model.ddl import ensure_b2b_tables
 from buying_groups.model.entities import ColumnSpec, EntitySpec
 from buying_groups.model.keys import key_suffix
+from buying_groups.model.sql_checks import SQL_CHECKS
 from buying_groups.model.schemas import ACTIVITY_TYPE_NAMES, EMAIL_PATTERN
 from buying_groups.sql_files import load_sql, quote_identifier, run_sql
 
@@ -37,14 +38,6 @@ _PARSERS = {
     "BOOLEAN": "bg_bool",
     "TIMESTAMP": "bg_timestamp",
     "DATE": "bg_date",
-}
-_CHECK_SQL = {
-    "greater_than_or_equal_to": ("{v} >= {p}", ("min_value",)),
-    "greater_than": ("{v} > {p}", ("min_value",)),
-    "less_than_or_equal_to": ("{v} <= {p}", ("max_value",)),
-    "less_than": ("{v} < {p}", ("max_value",)),
-    "in_range": ("{v} BETWEEN {p} AND {q}", ("min_value", "max_value")),
-    "str_matches": ("regexp_matches({v}, {p})", ("pattern",)),
 }
 
 
@@ -221,7 +214,7 @@ def _column_sql(spec: EntitySpec, column: ColumnSpec, params: _Params, munchkin_
         parsed = f"{_PARSERS[column.duckdb_type]}({raw})"
     checks = []
     for check_name, statistics in column.checks:
-        template, keys = _CHECK_SQL[check_name]
+        template, keys = SQL_CHECKS[check_name]
         bound = [params.bind(statistics[k]) for k in keys]
         checks.append(template.format(v=parsed, p=bound[0], q=bound[-1]))
     valid = " AND ".join([f"{parsed} IS NOT NULL", *checks])

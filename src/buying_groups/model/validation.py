@@ -1,8 +1,15 @@
-"""Validate a DuckDB table against its Pandera model in bounded batches.
+"""Validate a DuckDB table against its Pandera model.
 
-Pandera on a polars *LazyFrame* checks only the schema; values are checked on collected
-frames, so the table is streamed as Arrow record batches and each batch is validated eagerly:
-memory stays flat whatever the table size. Uniqueness across batches is checked in SQL.
+Two complementary passes, both derived from the model:
+
+- **in SQL, every row**: nullability, key uniqueness and each value check (``ge``,
+  ``in_range``, ``str_matches``...) are translated to one aggregate query, so a 10M-row table
+  is checked in a second without leaving DuckDB;
+- **in Pandera, a bounded sample**: up to ``PANDERA_SAMPLE_ROWS`` rows are streamed as Arrow
+  and validated eagerly by the Pandera model itself (types included), which keeps the model
+  honest as the single source of truth. Pandera on a polars *LazyFrame* checks only the
+  schema, so the sample is collected; the whole table through Pandera would cost ~5 s per 3M
+  rows on two cores, more than ingesting it.
 """
 
 from __future__ import annotations
@@ -14,43 +21,70 @@ import pandera.errors
 import polars as pl
 
 from buying_groups.model.entities import EntitySpec
+from buying_groups.model.sql_checks import SQL_CHECKS
 from buying_groups.sql_files import quote_identifier
 
-BATCH_ROWS = 1_000_000
+PANDERA_SAMPLE_ROWS = 200_000
 
 
 @dataclass
 class TableValidation:
     table: str
     rows_checked: int = 0
-    failure_count: int = 0
+    pandera_rows: int = 0
+    violations: dict[str, int] = field(default_factory=dict)  # "column: rule" -> rows (SQL pass)
     duplicate_keys: int = 0
+    failure_count: int = 0  # Pandera failure cases on the sample
     failure_cases: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return self.failure_count == 0 and self.duplicate_keys == 0
+        return not self.violations and self.failure_count == 0
+
+
+def _sql_violations(spec: EntitySpec) -> tuple[str, dict[str, object], list[str]]:
+    """One aggregate query counting, per column and rule, the rows that break the model."""
+    params: dict[str, object] = {}
+    counters, labels = [], []
+    for column in spec.columns:
+        name = quote_identifier(column.name)
+        if not column.nullable:
+            counters.append(f"count(*) FILTER (WHERE {name} IS NULL)")
+            labels.append(f"{column.name}: not_nullable")
+        for check_name, statistics in column.checks:
+            template, keys = SQL_CHECKS[check_name]
+            bound = []
+            for key in keys:
+                params[f"p{len(params)}"] = statistics[key]
+                bound.append(f"$p{len(params) - 1}")
+            predicate = template.format(v=name, p=bound[0], q=bound[-1])
+            counters.append(f"count(*) FILTER (WHERE {name} IS NOT NULL AND NOT ({predicate}))")
+            labels.append(f"{column.name}: {check_name}")
+    key = quote_identifier(spec.key_column)
+    counters.append(f"count(*) - count(DISTINCT {key})")
+    labels.append(f"{spec.key_column}: unique")
+    return f"SELECT count(*), {', '.join(counters)} FROM {spec.qualified_table}", params, labels
 
 
 def validate_table(con: duckdb.DuckDBPyConnection, spec: EntitySpec, max_cases: int = 20) -> TableValidation:
     result = TableValidation(spec.qualified_table)
-    key = quote_identifier(spec.key_column)
-    result.duplicate_keys = con.execute(
-        f"SELECT count(*) - count(DISTINCT {key}) FROM {spec.qualified_table}"
-    ).fetchone()[0]  # type: ignore[index]
-    # Uniqueness is verified over the whole table above; per batch it would prove nothing.
+    sql, params, labels = _sql_violations(spec)
+    row = con.execute(sql, params).fetchone()
+    assert row is not None
+    result.rows_checked = int(row[0])
+    result.violations = {label: int(count) for label, count in zip(labels, row[1:], strict=True) if count}
+    result.duplicate_keys = result.violations.get(f"{spec.key_column}: unique", 0)
+
+    # Uniqueness is verified over the whole table above; on a sample it would prove nothing.
     schema = spec.schema.update_columns({c.name: {"unique": False} for c in spec.columns if c.unique})
-    reader = con.execute(f"SELECT * FROM {spec.qualified_table}").fetch_record_batch(BATCH_ROWS)
-    for batch in reader:
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
-        result.rows_checked += frame.height
-        try:
-            schema.validate(frame, lazy=True)
-        except pandera.errors.SchemaErrors as errors:
-            cases = errors.failure_cases
-            result.failure_count += cases.height
-            room = max_cases - len(result.failure_cases)
-            if room > 0:
-                result.failure_cases += cases.head(room).cast(pl.String).to_dicts()
+    sample = con.execute(f"SELECT * FROM {spec.qualified_table} LIMIT {PANDERA_SAMPLE_ROWS}").fetch_arrow_table()
+    frame = pl.from_arrow(sample)
+    assert isinstance(frame, pl.DataFrame)
+    result.pandera_rows = frame.height
+    try:
+        schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        result.failure_count = cases.height
+        result.failure_cases = cases.head(max_cases).cast(pl.String).to_dicts()
     return result

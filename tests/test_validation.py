@@ -1,0 +1,39 @@
+"""The table checks derived from the Pandera models catch what the models forbid."""
+
+from __future__ import annotations
+
+from buying_groups.ingest import load_entity, register_landing_files
+from buying_groups.model import ENTITIES, entity_by_table
+from buying_groups.model.validation import validate_table
+from tests.conftest import COMPANY_HEADER, LEAD_HEADER, MUNCHKIN, company, lead, write_csv
+
+
+def _load(con, landing):
+    write_csv(landing / "2026-11-01" / "companies.csv", COMPANY_HEADER, [company(1), company(2, employees=-3)])
+    write_csv(landing / "2026-11-01" / "leads.csv", LEAD_HEADER, [lead(1), lead(2, email="broken@")])
+    register_landing_files(con, landing)
+    for spec in ENTITIES:
+        load_entity(con, spec, MUNCHKIN, 0.9)
+
+
+def test_ingested_tables_pass_their_models(con, landing):
+    _load(con, landing)
+    for spec in ENTITIES:
+        outcome = validate_table(con, spec)
+        assert outcome.passed, (spec.table, outcome)
+    assert validate_table(con, entity_by_table("persons")).rows_checked == 2
+
+
+def test_violations_are_found_in_sql_and_by_pandera(con, landing):
+    _load(con, landing)
+    con.execute("UPDATE b2b.accounts SET employee_count = -1 WHERE account_key LIKE '1.%'")
+    con.execute("UPDATE b2b.persons SET work_email = 'not an email' WHERE person_key LIKE '1@%'")
+    con.execute("INSERT INTO b2b.persons SELECT * FROM b2b.persons WHERE person_key LIKE '2@%'")
+
+    accounts = validate_table(con, entity_by_table("accounts"))
+    assert accounts.violations == {"employee_count: greater_than_or_equal_to": 1}
+    assert accounts.failure_cases[0]["check"] == "greater_than_or_equal_to(0)"
+
+    persons = validate_table(con, entity_by_table("persons"))
+    assert persons.violations == {"work_email: str_matches": 1, "person_key: unique": 1}
+    assert persons.duplicate_keys == 1 and not persons.passed
