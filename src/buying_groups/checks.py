@@ -4,8 +4,6 @@ Each validated table gets one blocking check: its rows against its Pandera model
 uniqueness. Blocking, so a table that breaks its contract stops downstream scoring.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from buying_groups.assets.metadata import markdown_table

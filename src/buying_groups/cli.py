@@ -32,7 +32,7 @@ def _generate(args: argparse.Namespace) -> int:
         end_date=end_date,
         split_rows=args.split_rows,
     )
-    print(summary)
+    print(summary.describe())
     print(f"generated in {time.perf_counter() - started:.1f}s under {args.out}")
     return 0
 
@@ -80,12 +80,12 @@ def _run(args: argparse.Namespace) -> int:
     defs = build_definitions(settings)
     started = time.perf_counter()
     job = defs.resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(instance=_instance(), raise_on_error=False)
+    # INFO keeps the progress lines each asset logs and drops Dagster's per-event debug noise.
+    run_config = {"loggers": {"console": {"config": {"log_level": args.log_level}}}}
+    result = job.execute_in_process(run_config=run_config, instance=_instance(), raise_on_error=False)
     elapsed = time.perf_counter() - started
     for event in result.get_asset_materialization_events():
-        materialization = event.asset_materialization
-        if materialization is None:
-            continue
+        materialization = event.step_materialization_data.materialization
         rows = materialization.metadata.get("dagster/row_count")
         rows_text = f"{rows.value:,} rows" if rows is not None else ""
         print(f"  materialized {materialization.asset_key.to_user_string():40s} {rows_text}")
@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", help="output folder (BG_OUTPUT_DIR, default output)")
     run.add_argument("--config", help="config folder (BG_CONFIG_DIR, default config)")
     run.add_argument("--as-of", help="scoring date YYYY-MM-DD (BG_AS_OF, default today UTC)")
+    run.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="Dagster console log level (default INFO)",
+    )
     run.set_defaults(handler=_run)
     return parser
 

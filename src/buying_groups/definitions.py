@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import dagster as dg
 
+from buying_groups.assets.activation import ACTIVATION_ASSETS, ACTIVATION_CHECKS
+from buying_groups.assets.audiences import AUDIENCE_ASSETS
+from buying_groups.assets.buying_groups import BUYING_GROUP_ASSETS, BUYING_GROUP_CHECKS
 from buying_groups.assets.ingest import landing_drops
 from buying_groups.assets.validated import VALIDATED_ASSETS
 from buying_groups.checks import VALIDATED_CHECKS
 from buying_groups.resources import build_resources
 from buying_groups.settings import Settings
 
-ALL_ASSETS: list[dg.AssetsDefinition] = [landing_drops, *VALIDATED_ASSETS]
-ALL_CHECKS: list[dg.AssetChecksDefinition] = [*VALIDATED_CHECKS]
+ALL_ASSETS: list[dg.AssetsDefinition] = [
+    landing_drops,
+    *VALIDATED_ASSETS,
+    *AUDIENCE_ASSETS,
+    *BUYING_GROUP_ASSETS,
+    *ACTIVATION_ASSETS,
+]
+ALL_CHECKS: list[dg.AssetChecksDefinition] = [*VALIDATED_CHECKS, *BUYING_GROUP_CHECKS, *ACTIVATION_CHECKS]
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:

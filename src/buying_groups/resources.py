@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from buying_groups.config import ProjectConfig
 
 
+# Every asset that writes the warehouse runs in this Dagster pool (limit 1, see dagster.yaml
+# and the README): DuckDB allows one writer process per file.
+WAREHOUSE_POOL = "duckdb_warehouse"
+
+
 class WarehouseResource(DuckDBResource):
     """The DuckDB warehouse file. ``get_connection`` retries while another process holds the
     write lock (dagster-duckdb's backoff), so a second writer waits instead of failing."""

@@ -12,7 +12,8 @@ parameters by DuckDB.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -64,12 +65,37 @@ def run_sql(
     con: duckdb.DuckDBPyConnection,
     name: str,
     params: Mapping[str, Any] | None = None,
-    **identifiers: str,
-) -> None:
-    """Execute every statement of ``sql/<name>.sql`` in order, binding to each statement the
-    parameters it names (DuckDB binds parameters one statement at a time)."""
+    *,
+    identifiers: Mapping[str, str] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Execute every statement of ``sql/<name>.sql`` in order and return the connection
+    (holding the last statement's result).
+
+    DuckDB binds parameters one statement at a time and rejects unused ones, so each
+    statement gets exactly the ``$parameters`` it names; one it needs but the caller did not
+    pass is a programming error. ``identifiers`` fill ``{placeholders}`` (see
+    :func:`render_sql`).
+    """
     text = render_sql(name, **identifiers) if identifiers else load_sql(name)
+    params = params or {}
+    result = con
     for statement in split_statements(text):
         wanted = set(_PARAMETER.findall(statement))
-        bound = {key: value for key, value in (params or {}).items() if key in wanted}
-        con.execute(statement, bound or None)
+        missing = wanted - params.keys()
+        if missing:
+            raise TypeError(f"sql/{name}.sql needs parameters {sorted(missing)}")
+        bound = {key: value for key, value in params.items() if key in wanted}
+        result = con.execute(statement, bound) if bound else con.execute(statement)
+    return result
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT; any error rolls back, so readers keep seeing the previous state."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -1,14 +1,11 @@
 """Group ``ingest``: discover new drops in the landing zone and check their files."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from buying_groups.assets.metadata import markdown_table
 from buying_groups.ingest import register_landing_files
-from buying_groups.resources import LandingZoneResource, WarehouseResource
+from buying_groups.resources import WAREHOUSE_POOL, LandingZoneResource, WarehouseResource
 
-WAREHOUSE_POOL = "duckdb_warehouse"
 LANDING_DROPS = dg.AssetKey(["landing", "drops"])
 
 

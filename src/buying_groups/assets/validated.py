@@ -1,14 +1,12 @@
 """Group ``validated``: the five ``b2b`` tables, one asset per landing entity."""
 
-from __future__ import annotations
-
 import dagster as dg
 
-from buying_groups.assets.ingest import LANDING_DROPS, WAREHOUSE_POOL
+from buying_groups.assets.ingest import LANDING_DROPS
 from buying_groups.assets.metadata import markdown_table, schema_from_entity, table_metadata
 from buying_groups.ingest import load_entity
 from buying_groups.model.entities import ENTITIES, EntitySpec, entity_by_table
-from buying_groups.resources import ProjectConfigResource, WarehouseResource
+from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
 
 # Cross-entity flags need their referent loaded first: a person's company, an event's person.
 _UPSTREAM_TABLES = {
@@ -37,7 +35,6 @@ def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=b2b_key(spec.table),
-        name=spec.table,
         group_name="validated",
         deps=deps,
         kinds={"duckdb", "pandera"},

@@ -13,7 +13,6 @@ same way, so both kinds of rejects agree).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,8 @@ from buying_groups.ingest.landing import UnusableFileError
 from buying_groups.model.ddl import ensure_b2b_tables
 from buying_groups.model.entities import ColumnSpec, EntitySpec
 from buying_groups.model.keys import key_suffix
-from buying_groups.model.sql_checks import SQL_CHECKS
 from buying_groups.model.schemas import ACTIVITY_TYPE_NAMES, EMAIL_PATTERN
+from buying_groups.model.sql_checks import SQL_CHECKS
 from buying_groups.sql_files import load_sql, quote_identifier, run_sql
 
 NULL_LITERALS = ["null", "NULL", "Null", ""]
@@ -243,10 +242,8 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str) -> tuple[s
             reject_conditions.append(_flag(column.name, "bad"))
         if not column.nullable and column.duckdb_type != "BOOLEAN":
             reject_conditions.append(_flag(column.name, "missing"))
-    return (
-        f'SELECT {", ".join(select)}, stage.* EXCLUDE ("drop", source_file, line_number, record, extra_fields) FROM stage',
-        reject_conditions,
-    )
+    raw_columns = 'stage.* EXCLUDE ("drop", source_file, line_number, record, extra_fields)'
+    return f"SELECT {', '.join(select)}, {raw_columns} FROM stage", reject_conditions
 
 
 def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
@@ -376,7 +373,7 @@ def load_entity(
     con.execute('CREATE OR REPLACE TEMP TABLE batch_files AS SELECT DISTINCT "drop", source_file FROM stage')
     con.executemany("INSERT INTO batch_files VALUES (?, ?)", [(drop, file) for drop, file, *_ in pending])
 
-    _count_batch(con, result, reject_conditions)
+    _count_batch(con, result)
     # Rejects are recorded (committed) even when the share check stops the run below, so the
     # operator can see why; the files stay pending and a retry replaces these rows.
     run_sql(con, "ingest_record_rejects", {"entity": spec.entity})
@@ -385,7 +382,7 @@ def load_entity(
     template = "ingest_append" if spec.mode == "append" else "ingest_upsert"
     con.execute("BEGIN TRANSACTION")
     try:
-        run_sql(con, template, table=spec.qualified_table, key=quote_identifier(spec.key_column))
+        run_sql(con, template, identifiers={"table": spec.qualified_table, "key": quote_identifier(spec.key_column)})
         applied, valid, incoming = con.execute(
             "SELECT (SELECT count(*) FROM applied), (SELECT count(*) FROM validated), (SELECT count(*) FROM incoming)"
         ).fetchone()  # type: ignore[misc]
@@ -397,65 +394,35 @@ def load_entity(
         else:
             result.rows_superseded_in_batch = valid - applied  # duplicate marketoGUIDs
         run_sql(con, "ingest_refresh_orphans")
-        con.execute(
-            """
-            UPDATE meta.landing_files AS f
-            SET status = 'ingested', ingested_at = now()::TIMESTAMP,
-                rows_read = (SELECT count(*) FROM stage s WHERE s."drop" = f."drop" AND s.source_file = f.source_file)
-                    + (SELECT count(*) FROM batch_rejects r WHERE r."drop" = f."drop" AND r.source_file = f.source_file AND r."check" LIKE 'csv:%'),
-                rows_quarantined = (SELECT count(DISTINCT line_number) FROM batch_rejects r
-                    WHERE r."drop" = f."drop" AND r.source_file = f.source_file AND r.disposition = 'quarantined')
-            WHERE entity = $entity AND status = 'pending'
-            """,
-            {"entity": spec.entity},
-        )
+        run_sql(con, "ingest_mark_ingested", {"entity": spec.entity})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
-        for table in ("stage", "checked", "batch_rejects", "batch_files", "incoming", "applied"):
+        for table in ("stage", "checked", "batch_rejects", "batch_files", "batch_file_counts", "incoming", "applied"):
             con.execute(f"DROP TABLE IF EXISTS temp.{table}")
         con.execute("DROP VIEW IF EXISTS temp.validated")
     return result
 
 
-def _count_batch(con: duckdb.DuckDBPyConnection, result: EntityLoadResult, reject_conditions: list[str]) -> None:
-    staged, parse_rejected = con.execute(
-        "SELECT (SELECT count(*) FROM stage), (SELECT count(*) FROM batch_rejects WHERE \"check\" LIKE 'csv:%')"
+def _count_batch(con: duckdb.DuckDBPyConnection, result: EntityLoadResult) -> None:
+    run_sql(con, "ingest_batch_file_counts")
+    records, quarantined, flagged = con.execute(
+        "SELECT sum(records), sum(quarantined), sum(flagged) FROM batch_file_counts"
     ).fetchone()  # type: ignore[misc]
-    result.rows_read = staged + parse_rejected
-    result.rows_quarantined = con.execute(
-        "SELECT count(DISTINCT (\"drop\", source_file, line_number)) FROM batch_rejects WHERE disposition = 'quarantined'"
-    ).fetchone()[0]  # type: ignore[index]
-    result.values_flagged = con.execute("SELECT count(*) FROM batch_rejects WHERE disposition = 'flagged'").fetchone()[
-        0
-    ]  # type: ignore[index]
+    result.rows_read, result.rows_quarantined, result.values_flagged = int(records), int(quarantined), int(flagged)
     result.rejects_by_check = dict(
-        Counter(
-            dict(
-                con.execute(
-                    'SELECT "column" || \' \' || "check", count(*) FROM batch_rejects GROUP BY ALL ORDER BY 2 DESC'
-                ).fetchall()
-            )
-        )
+        con.execute(
+            'SELECT "column" || \' \' || "check", count(*) FROM batch_rejects GROUP BY ALL ORDER BY 2 DESC'
+        ).fetchall()
     )
 
 
 def _check_rejected_share(con: duckdb.DuckDBPyConnection, spec: EntitySpec, max_share: float) -> None:
     worst = con.execute(
-        """
-        WITH per_file AS (
-            SELECT f."drop", f.source_file,
-                   (SELECT count(*) FROM stage s WHERE s."drop" = f."drop" AND s.source_file = f.source_file)
-                   + (SELECT count(*) FROM batch_rejects r WHERE r."drop" = f."drop" AND r.source_file = f.source_file AND r."check" LIKE 'csv:%') AS records,
-                   (SELECT count(DISTINCT line_number) FROM batch_rejects r WHERE r."drop" = f."drop"
-                        AND r.source_file = f.source_file AND r.disposition = 'quarantined') AS quarantined
-            FROM batch_files f
-        )
-        SELECT "drop", source_file, records, quarantined, quarantined / greatest(records, 1) AS share
-        FROM per_file ORDER BY share DESC LIMIT 1
-        """
+        'SELECT "drop", source_file, records, quarantined, quarantined / greatest(records, 1) AS share '
+        "FROM batch_file_counts ORDER BY share DESC LIMIT 1"
     ).fetchone()
     if worst and worst[4] > max_share:
         drop, source_file, records, quarantined, share = worst

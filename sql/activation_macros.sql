@@ -1,0 +1,33 @@
+-- Helpers for the activation exports, created as TEMP macros (per connection, nothing
+-- persisted in the warehouse).
+
+-- Email domain of a company from its website: lower-cased host without scheme, user info,
+-- path, query, fragment, port, "www." and trailing dot; NULL unless it looks like a domain.
+CREATE OR REPLACE TEMP MACRO activation_website_host_candidate(url) AS rtrim(
+    regexp_replace(
+        regexp_replace(
+            regexp_replace(
+                regexp_extract(
+                    regexp_replace(lower(trim(url)), '^([a-z][a-z0-9+.\-]*:)?//', ''),
+                    '^([^/?#]*)', 1),
+                '^[^@]*@', ''),
+            ':[0-9]*$', ''),
+        '^www\.', ''),
+    '.');
+
+CREATE OR REPLACE TEMP MACRO activation_website_host(url) AS CASE
+    WHEN regexp_full_match(
+        activation_website_host_candidate(url),
+        '[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)+')
+    THEN activation_website_host_candidate(url)
+END;
+
+-- The normalised form of an email: trimmed (spaces, tabs, line breaks), lower-cased, NULL
+-- when empty. Duplicates across leads are compared in this form.
+CREATE OR REPLACE TEMP MACRO activation_normalised_email(email) AS
+    nullif(lower(trim(email, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))), '');
+
+-- A person's consent for paid media: suppressed when any flag is true OR unreadable (NULL).
+CREATE OR REPLACE TEMP MACRO activation_is_suppressed(unsubscribed, suspended, email_invalid, deleted) AS
+    coalesce(unsubscribed, true) OR coalesce(suspended, true)
+    OR coalesce(email_invalid, true) OR coalesce(deleted, true);

@@ -1,0 +1,68 @@
+"""Atomic file replacement: write a temp file in the target directory, fsync, ``os.replace``.
+
+A crash (or an exception) before the rename leaves the previous file untouched and at worst a
+hidden ``.<name>.<random>.tmp`` next to it, which the next run's stale-file sweep removes. A
+file with the final name is therefore always complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+TEMP_SUFFIX = ".tmp"
+
+
+def temp_path_for(final_path: Path) -> Path:
+    """A fresh hidden temp file next to ``final_path`` (same directory = same filesystem, so
+    the rename is atomic)."""
+    final_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=final_path.parent, prefix=f".{final_path.name}.", suffix=TEMP_SUFFIX)
+    os.close(handle)
+    return Path(name)
+
+
+def fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def fsync_directory(directory: Path) -> None:
+    """Persist a rename. Best effort: some platforms cannot open a directory for fsync."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def commit(temp_path: Path, final_path: Path) -> None:
+    """Move a complete, fsynced temp file onto its final name."""
+    os.replace(temp_path, final_path)
+    fsync_directory(final_path.parent)
+
+
+@contextlib.contextmanager
+def atomic_binary_writer(final_path: Path) -> Iterator[BinaryIO]:
+    """Yield a binary handle; on normal exit the bytes replace ``final_path`` atomically, on
+    an exception the temp file is removed and ``final_path`` is left as it was."""
+    temp_path = temp_path_for(final_path)
+    try:
+        with temp_path.open("wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        commit(temp_path, final_path)
+    except BaseException:
+        temp_path.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(final_path: Path, data: bytes) -> None:
+    with atomic_binary_writer(final_path) as handle:
+        handle.write(data)

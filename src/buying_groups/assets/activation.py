@@ -1,0 +1,270 @@
+"""Group ``activation``: LinkedIn matched-audience files, the sales hand-off, Parquet marts.
+
+Thin wiring over :mod:`buying_groups.activation`; the blocking checks below read the files
+back through :mod:`buying_groups.activation.verify`, which shares no code with the writers.
+"""
+
+# No ``from __future__ import annotations`` here: Dagster inspects the ``context`` annotation
+# of asset functions and rejects it when it is a string.
+from typing import TYPE_CHECKING, Any
+
+import dagster as dg
+
+from buying_groups.activation import (
+    LinkedInExport,
+    LinkedInOptions,
+    build_linkedin_audiences,
+    build_sales_handoff,
+    export_marts_parquet,
+    write_sales_handoff_csv,
+)
+from buying_groups.activation.linkedin import LINKEDIN_DIR
+from buying_groups.activation.sales_handoff import SALES_HANDOFF_FILE, SALES_HANDOFF_TABLE
+from buying_groups.activation.verify import (
+    Verification,
+    linkedin_csv_files,
+    verify_headers,
+    verify_injection_safe,
+    verify_manifest,
+    verify_no_suppressed_contacts,
+    verify_sales_handoff_csv,
+    verify_size_limits,
+)
+from buying_groups.assets.metadata import markdown_table, table_metadata
+from buying_groups.resources import WAREHOUSE_POOL, OutputResource, ProjectConfigResource, WarehouseResource
+
+if TYPE_CHECKING:
+    from buying_groups.config import ProjectConfig
+
+GROUP = "activation"
+# Every asset that opens the DuckDB file shares this pool (limit 1), so a second writer
+# queues instead of failing on the file lock. Same name as the other groups' pool.
+OWNERS = ["team:data-engineering"]
+
+LINKEDIN_AUDIENCES = dg.AssetKey(["activation", "linkedin_audiences"])
+SALES_HANDOFF = dg.AssetKey(["marts", "sales_handoff"])
+MARTS_PARQUET = dg.AssetKey(["activation", "marts_parquet"])
+
+BUYING_GROUPS = dg.AssetKey(["marts", "buying_groups"])
+BUYING_GROUP_MEMBERS = dg.AssetKey(["marts", "buying_group_members"])
+BUYING_GROUP_ROLES = dg.AssetKey(["marts", "buying_group_roles"])
+PERSON_ENGAGEMENT = dg.AssetKey(["marts", "person_engagement"])
+ACCOUNT_AUDIENCE_MEMBERS = dg.AssetKey(["marts", "account_audience_members"])
+BUYING_GROUP_HISTORY = dg.AssetKey(["marts", "buying_group_history"])
+PERSONS = dg.AssetKey(["b2b", "persons"])
+ACCOUNTS = dg.AssetKey(["b2b", "accounts"])
+
+
+def linkedin_options(config: "ProjectConfig") -> LinkedInOptions:
+    """``activation.yaml`` -> writer options. Every targeted solution interest is named, so
+    one without groups still gets (empty, flagged) lists and one no longer targeted loses
+    its files."""
+    linkedin = config.activation.linkedin
+    return LinkedInOptions(
+        hash_emails=linkedin.hash_emails,
+        solution_interests=tuple(s.id for s in config.linkedin_targets()),
+        max_rows_per_file=linkedin.max_rows_per_file,
+        max_bytes_per_file=linkedin.max_bytes_per_file,
+        min_rows=linkedin.min_rows,
+    )
+
+
+def _manifest_markdown(export: LinkedInExport) -> str:
+    if not export.files:
+        return "no files"
+    return markdown_table(
+        ["path", "rule", "rows", "bytes", "part", "flags", "sha256"],
+        [
+            (f.path, f.rule, f.row_count, f.byte_size, f"{f.part}/{f.part_count}", ", ".join(f.flags), f.sha256[:12])
+            for f in export.files
+        ],
+    )
+
+
+@dg.asset(
+    key=LINKEDIN_AUDIENCES,
+    group_name=GROUP,
+    kinds={"duckdb", "csv"},
+    owners=OWNERS,
+    deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, BUYING_GROUP_ROLES, PERSONS, ACCOUNTS],
+    pool=WAREHOUSE_POOL,
+)
+def linkedin_audiences(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    output: OutputResource,
+    project_config: ProjectConfigResource,
+) -> dg.MaterializeResult:
+    """LinkedIn Matched Audience files under ``<output>/linkedin/<solution interest>/``:
+    ``companies.csv`` (accounts of groups with completeness < 100),
+    ``companies_missing_<role>.csv`` (accounts whose group misses that required role) and
+    ``contacts.csv`` (active members of groups not sales_ready, suppressed emails never),
+    split at the row/byte limits, plus ``manifest.json``. Files are written atomically and
+    stale files of earlier runs removed after the new set is in place."""
+    options = linkedin_options(project_config.load())
+    with warehouse.connect() as con:
+        export = build_linkedin_audiences(con, output.root, options, as_of=project_config.as_of_date())
+    below_minimum = sorted({f.list_name for f in export.files if f.flags}, key=str)
+    for path in export.removed:
+        context.log.info(f"removed stale file {path}")
+    if below_minimum:
+        context.log.warning(
+            f"{len(below_minimum)} list(s) under LinkedIn's minimum of {options.min_rows} rows "
+            "(written, flagged below_linkedin_minimum)"
+        )
+    rows_by_list: dict[str, int] = {}
+    for f in export.files:
+        key = f"{f.solution_interest_id}/{f.list_name}"
+        rows_by_list[key] = f.list_row_count
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": export.total_rows,
+            "manifest": dg.MetadataValue.path(str(export.manifest_path)),
+            "files": dg.MetadataValue.md(_manifest_markdown(export)),
+            "files_written": len(export.files),
+            "rows_by_list": dg.MetadataValue.json(rows_by_list),
+            "lists_below_linkedin_minimum": len(
+                {(f.solution_interest_id, f.list_name) for f in export.files if f.flags}
+            ),
+            "stale_files_removed": len(export.removed),
+            "suppressed_emails": export.suppressed_email_count,
+            "hash_emails": options.hash_emails,
+        }
+    )
+
+
+@dg.asset(
+    key=SALES_HANDOFF,
+    group_name=GROUP,
+    kinds={"duckdb", "csv"},
+    owners=OWNERS,
+    deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, BUYING_GROUP_ROLES, PERSONS],
+    pool=WAREHOUSE_POOL,
+)
+def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.MaterializeResult:
+    """``marts.sales_handoff`` and ``<output>/sales_handoff.csv``: one row per active member
+    of each sales_ready buying group with the group's scores, the member's role and contact
+    details. Deleted persons are left out; a member whose email is suppressed for marketing
+    keeps the row with the email blanked (``email_suppressed``)."""
+    with warehouse.connect() as con:
+        build_sales_handoff(con)
+        written = write_sales_handoff_csv(con, output.root)
+        metadata = table_metadata(
+            con,
+            SALES_HANDOFF_TABLE,
+            extra={
+                "csv": dg.MetadataValue.path(str(written.path)),
+                "csv_sha256": written.sha256,
+                "csv_bytes": written.byte_size,
+            },
+        )
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    key=MARTS_PARQUET,
+    group_name=GROUP,
+    kinds={"duckdb", "parquet"},
+    owners=OWNERS,
+    deps=[
+        BUYING_GROUPS,
+        BUYING_GROUP_MEMBERS,
+        BUYING_GROUP_ROLES,
+        SALES_HANDOFF,
+        PERSON_ENGAGEMENT,
+        ACCOUNT_AUDIENCE_MEMBERS,
+        BUYING_GROUP_HISTORY,
+    ],
+    pool=WAREHOUSE_POOL,
+)
+def marts_parquet(warehouse: WarehouseResource, output: OutputResource) -> dg.MaterializeResult:
+    """Every ``marts.*`` table as ``<output>/marts/<table>.parquet`` for BI, each written to a
+    temp file and renamed into place."""
+    with warehouse.connect() as con:
+        exported = export_marts_parquet(con, output.root)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(e.row_count for e in exported),
+            "folder": dg.MetadataValue.path(str(output.root / "marts")),
+            "tables": dg.MetadataValue.md(
+                markdown_table(
+                    ["table", "file", "rows", "bytes"],
+                    [(e.table, e.path.name, e.row_count, e.byte_size) for e in exported],
+                )
+                if exported
+                else "no marts tables"
+            ),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- asset checks
+
+
+def _check_result(verification: Verification, **extra: Any) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        passed=verification.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "checked_files": verification.checked_files,
+            "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in verification.summary()) or "none"),
+            "problem_count": len(verification.problems),
+            **extra,
+        },
+    )
+
+
+@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True)
+def linkedin_headers_exact(output: OutputResource) -> dg.AssetCheckResult:
+    """Every LinkedIn file's header is exactly the company or contact template (SPEC §6)."""
+    return _check_result(verify_headers(output.root / LINKEDIN_DIR))
+
+
+@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True)
+def linkedin_no_suppressed_contacts(warehouse: WarehouseResource, output: OutputResource) -> dg.AssetCheckResult:
+    """No contacts file holds an email (plain or SHA-256) of any unsubscribed, suspended,
+    email-invalid, deleted or unreadable-flag lead, re-derived from ``b2b.persons``."""
+    with warehouse.connect() as con:
+        verification = verify_no_suppressed_contacts(con, output.root / LINKEDIN_DIR)
+    return _check_result(verification)
+
+
+@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True)
+def linkedin_size_limits(output: OutputResource, project_config: ProjectConfigResource) -> dg.AssetCheckResult:
+    """No LinkedIn file exceeds the configured row or byte limit."""
+    linkedin = project_config.load().activation.linkedin
+    verification = verify_size_limits(
+        output.root / LINKEDIN_DIR, linkedin.max_rows_per_file, linkedin.max_bytes_per_file
+    )
+    return _check_result(verification, max_rows=linkedin.max_rows_per_file, max_bytes=linkedin.max_bytes_per_file)
+
+
+@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True)
+def linkedin_manifest_checksums(output: OutputResource) -> dg.AssetCheckResult:
+    """``manifest.json`` lists every file on disk with its true SHA-256, size and row count."""
+    return _check_result(verify_manifest(output.root / LINKEDIN_DIR))
+
+
+@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True)
+def linkedin_csv_injection_safe(output: OutputResource) -> dg.AssetCheckResult:
+    """No cell of any LinkedIn file starts with ``= + - @``, tab or CR."""
+    return _check_result(verify_injection_safe(linkedin_csv_files(output.root / LINKEDIN_DIR)))
+
+
+@dg.asset_check(asset=SALES_HANDOFF, blocking=True)
+def sales_handoff_csv_safe(warehouse: WarehouseResource, output: OutputResource) -> dg.AssetCheckResult:
+    """``sales_handoff.csv`` is CSV-injection safe and holds no suppressed email."""
+    with warehouse.connect() as con:
+        verification = verify_sales_handoff_csv(con, output.root / SALES_HANDOFF_FILE)
+    return _check_result(verification)
+
+
+ACTIVATION_ASSETS: list[dg.AssetsDefinition] = [linkedin_audiences, sales_handoff, marts_parquet]
+ACTIVATION_CHECKS: list[dg.AssetChecksDefinition] = [
+    linkedin_headers_exact,
+    linkedin_no_suppressed_contacts,
+    linkedin_size_limits,
+    linkedin_manifest_checksums,
+    linkedin_csv_injection_safe,
+    sales_handoff_csv_safe,
+]

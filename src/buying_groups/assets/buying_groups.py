@@ -1,0 +1,154 @@
+"""Group ``buying_groups``: membership, role coverage, completeness, engagement, stage, history.
+
+One multi-asset: the four marts are written by one scoring pass in one transaction, so they
+always describe the same `as_of`.
+"""
+
+import dagster as dg
+
+from buying_groups.assets.audiences import ACCOUNT_AUDIENCE_MEMBERS, PERSON_ENGAGEMENT
+from buying_groups.assets.metadata import markdown_table, table_metadata
+from buying_groups.assets.validated import b2b_key
+from buying_groups.audiences import build_interest, build_rule_matches, load_config_tables
+from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
+from buying_groups.scoring import score_buying_groups
+
+BUYING_GROUPS = dg.AssetKey(["marts", "buying_groups"])
+BUYING_GROUP_MEMBERS = dg.AssetKey(["marts", "buying_group_members"])
+BUYING_GROUP_ROLES = dg.AssetKey(["marts", "buying_group_roles"])
+BUYING_GROUP_HISTORY = dg.AssetKey(["marts", "buying_group_history"])
+
+_DESCRIPTIONS = {
+    BUYING_GROUPS: "One row per buying group (solution interest x account in its audience) as of `as_of`: "
+    "member count, completeness (`completeness_score`, `weighted_completeness_score`), "
+    "`engagement_score`, `missing_roles`, `stage` (sales_ready / complete / incomplete) and `qualified_at`.",
+    BUYING_GROUP_MEMBERS: "Members of every buying group with their role and how it was assigned "
+    "(manual > crm > rule). History is kept: members who stop qualifying stay with `is_removed` and `removed_at`.",
+    BUYING_GROUP_ROLES: "Role coverage per group: members assigned per template role and "
+    "`role_completeness = 100 * min(n, members_required) / members_required`.",
+    BUYING_GROUP_HISTORY: "Scores and stage of every group per `as_of` (one row per group per run date), "
+    "for time-to-complete reporting.",
+}
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key,
+            group_name="buying_groups",
+            description=description,
+            kinds={"duckdb"},
+            owners=["team:marketing-ops"],
+            tags={"stage": "buying_groups"},
+            deps=[
+                ACCOUNT_AUDIENCE_MEMBERS,
+                PERSON_ENGAGEMENT,
+                b2b_key("persons"),
+                b2b_key("opportunities"),
+                b2b_key("opportunity_persons"),
+                b2b_key("experience_events"),
+            ],
+        )
+        for key, description in _DESCRIPTIONS.items()
+    ],
+    name="score_buying_groups",
+    pool=WAREHOUSE_POOL,
+)
+def score_buying_groups_asset(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, project_config: ProjectConfigResource
+):
+    config, as_of = project_config.load(), project_config.as_of_date()
+    with warehouse.connect() as con:
+        load_config_tables(con, config)
+        build_rule_matches(con, config, as_of)
+        build_interest(con, config, as_of)
+        result = score_buying_groups(con, as_of)
+        funnel = con.execute(
+            """
+            SELECT solution_interest_id,
+                   count(*) FILTER (WHERE stage = 'incomplete') AS incomplete,
+                   count(*) FILTER (WHERE stage = 'complete') AS complete,
+                   count(*) FILTER (WHERE stage = 'sales_ready') AS sales_ready,
+                   round(avg(completeness_score)) AS avg_completeness,
+                   round(avg(engagement_score)) AS avg_engagement
+            FROM marts.buying_groups GROUP BY ALL ORDER BY ALL
+            """
+        ).fetchall()
+        completeness = con.execute(
+            """
+            SELECT CASE WHEN completeness_score >= 100 THEN '100'
+                        WHEN completeness_score >= 70 THEN '70-99'
+                        WHEN completeness_score >= 40 THEN '40-69' ELSE '0-39' END AS band, count(*)
+            FROM marts.buying_groups GROUP BY band ORDER BY band
+            """
+        ).fetchall()
+        summary = (
+            f"**Funnel as of {as_of}**\n\n"
+            + markdown_table(
+                ["solution interest", "incomplete", "complete", "sales_ready", "avg completeness", "avg engagement"],
+                funnel,
+            )
+            + "\n\n**Completeness distribution**\n\n"
+            + markdown_table(["completeness", "groups"], completeness)
+        )
+        tables = {
+            BUYING_GROUPS: "marts.buying_groups",
+            BUYING_GROUP_MEMBERS: "marts.buying_group_members",
+            BUYING_GROUP_ROLES: "marts.buying_group_roles",
+            BUYING_GROUP_HISTORY: "marts.buying_group_history",
+        }
+        for key, table in tables.items():
+            extra: dict[str, object] = {"as_of": as_of.isoformat()}
+            if key == BUYING_GROUPS:
+                extra |= result.as_metadata() | {"funnel": dg.MetadataValue.md(summary)}
+            yield dg.MaterializeResult(asset_key=key, metadata=table_metadata(con, table, extra=extra))
+    context.log.info(f"buying groups as of {as_of}: {result.as_metadata()}")
+
+
+@dg.asset_check(
+    asset=BUYING_GROUPS,
+    blocking=True,
+    description="Every score is a number in [0, 100] and every stage is one of the three.",
+)
+def scores_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        (bad_scores, bad_stages, groups) = con.execute(
+            """
+            SELECT count(*) FILTER (WHERE NOT (completeness_score BETWEEN 0 AND 100
+                                       AND weighted_completeness_score BETWEEN 0 AND 100
+                                       AND engagement_score BETWEEN 0 AND 100)
+                                     OR completeness_score IS NULL OR engagement_score IS NULL),
+                   count(*) FILTER (WHERE stage NOT IN ('sales_ready', 'complete', 'incomplete')),
+                   count(*)
+            FROM marts.buying_groups
+            """
+        ).fetchone()  # type: ignore[misc]
+    return dg.AssetCheckResult(
+        passed=bad_scores == 0 and bad_stages == 0,
+        metadata={"groups": groups, "scores_out_of_range": bad_scores, "unknown_stages": bad_stages},
+    )
+
+
+@dg.asset_check(
+    asset=BUYING_GROUP_MEMBERS,
+    blocking=True,
+    description="No active member is a deleted or unknown person; at most one row per group and person.",
+)
+def members_are_current_persons(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        (not_current, duplicates) = con.execute(
+            """
+            SELECT (SELECT count(*) FROM marts.buying_group_members m
+                    LEFT JOIN b2b.persons p USING (person_key)
+                    WHERE NOT m.is_removed AND (p.person_key IS NULL OR p.is_deleted)),
+                   (SELECT count(*) - count(DISTINCT (buying_group_id, person_key)) FROM marts.buying_group_members)
+            """
+        ).fetchone()  # type: ignore[misc]
+    return dg.AssetCheckResult(
+        passed=not_current == 0 and duplicates == 0,
+        metadata={"active_members_not_current": not_current, "duplicate_member_rows": duplicates},
+    )
+
+
+BUYING_GROUP_ASSETS = [score_buying_groups_asset]
+BUYING_GROUP_CHECKS = [scores_in_range, members_are_current_persons]

@@ -1,0 +1,288 @@
+"""One pydantic model per configuration file (SPEC §4), and ``ProjectConfig`` combining them.
+
+Every model forbids unknown fields, so a typo is an error naming the allowed fields instead of
+a silently ignored setting. Conditions are parsed into the tree of
+:mod:`buying_groups.conditions` while validating, against the whitelist of the entity they
+filter (accounts for audiences, persons for roles, events for interest signals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from buying_groups.conditions import (
+    Condition,
+    ConditionError,
+    FieldScope,
+    account_scope,
+    condition_to_dict,
+    event_scope,
+    parse_condition,
+    role_person_scope,
+)
+
+MAX_ROLES_PER_TEMPLATE = 20
+# Ids name folders (``<output>/linkedin/<solution interest id>/``) and group ids: keep them
+# path- and CSV-safe.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+DEFAULT_ENGAGEMENT_WEIGHTS: dict[int, float] = {1: 40, 2: 40, 3: 40, 10: 30, 11: 30, 46: 60}
+
+
+def not_allowed(value: Any, allowed: Any, note: str = "") -> PydanticCustomError:
+    """The one error shape for "bad value, here is what is allowed" (see ``errors.py``)."""
+    return PydanticCustomError(
+        "not_allowed",
+        "{value} is not allowed{note}; allowed: {allowed}",
+        {"value": repr(value), "allowed": ", ".join(str(a) for a in allowed), "note": note},
+    )
+
+
+def _condition_validator(scope: Callable[[], FieldScope]) -> Callable[[Any], Condition | None]:
+    def validate(raw: Any) -> Condition | None:
+        if raw is None:
+            return None
+        try:
+            return parse_condition(raw, scope())
+        except ConditionError as exc:
+            # ``issues`` carries the paths inside the condition; errors.py splices them onto
+            # the field's location so each problem gets its full YAML path.
+            raise PydanticCustomError(
+                "condition",
+                "{summary}",
+                {"summary": str(exc), "issues": [(i.path, i.message) for i in exc.issues]},
+            ) from None
+
+    return validate
+
+
+_AS_YAML = PlainSerializer(condition_to_dict, return_type=dict[str, Any] | None)
+AccountCondition = Annotated[Condition | None, PlainValidator(_condition_validator(account_scope)), _AS_YAML]
+RolePersonCondition = Annotated[Condition | None, PlainValidator(_condition_validator(role_person_scope)), _AS_YAML]
+EventCondition = Annotated[Condition | None, PlainValidator(_condition_validator(event_scope)), _AS_YAML]
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
+Percent = Annotated[float, Field(ge=0, le=100)]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class Qualification(StrictModel):
+    """Thresholds for stage ``sales_ready`` (0-100)."""
+
+    min_completeness: Percent = 70
+    min_engagement: Percent = 30
+
+
+class InstanceConfig(StrictModel):
+    """``instance.yaml``: the Marketo instance and default thresholds."""
+
+    munchkin_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]+$")]
+    qualification: Qualification = Qualification()
+    # A run fails when a file's quarantined share of rows exceeds this fraction (SPEC §3).
+    max_rejected_share: Annotated[float, Field(ge=0, le=1)] = 0.05
+
+
+class AccountAudience(StrictModel):
+    id: Id
+    name: str
+    description: str | None = None
+    # Absent = every current account.
+    conditions: AccountCondition = None
+
+
+class AccountAudiencesConfig(StrictModel):
+    """``account_audiences.yaml``."""
+
+    audiences: list[AccountAudience] = []
+
+
+class RoleWeight(IntEnum):
+    """A role's weight: the name in YAML, the number in scores."""
+
+    Trivial = 20
+    Minor = 40
+    Normal = 60
+    Important = 80
+    Vital = 100
+
+
+def _role_weight(value: Any) -> RoleWeight:
+    if isinstance(value, RoleWeight):
+        return value
+    if isinstance(value, str) and value in RoleWeight.__members__:
+        return RoleWeight[value]
+    raise not_allowed(value, RoleWeight.__members__)
+
+
+class Role(StrictModel):
+    role: Annotated[str, Field(min_length=1)]
+    weight: Annotated[RoleWeight, PlainValidator(_role_weight)]
+    required: bool = True
+    members_required: Annotated[int, Field(ge=1)] = 1
+    # Absent = no automatic assignment (manual or CRM only).
+    conditions: RolePersonCondition = None
+
+    @field_validator("role")
+    @classmethod
+    def _strip_role(cls, value: str) -> str:
+        if not value.strip():
+            raise not_allowed(value, ["a non-empty role name"])
+        return value.strip()
+
+
+class RolesTemplate(StrictModel):
+    id: Id
+    name: str
+    description: str | None = None
+    roles: Annotated[list[Role], Field(min_length=1)]  # list order is priority
+
+    @field_validator("roles")
+    @classmethod
+    def _at_most_20(cls, roles: list[Role]) -> list[Role]:
+        if len(roles) > MAX_ROLES_PER_TEMPLATE:
+            raise PydanticCustomError(
+                "not_allowed",
+                "{value} is not allowed; allowed: {allowed}",
+                {"value": f"{len(roles)} roles", "allowed": f"at most {MAX_ROLES_PER_TEMPLATE}", "note": ""},
+            )
+        return roles
+
+    def role(self, name: str) -> Role | None:
+        return next((r for r in self.roles if r.role == name), None)
+
+
+class RolesTemplatesConfig(StrictModel):
+    """``roles_templates.yaml``."""
+
+    roles_templates: list[RolesTemplate] = []
+
+
+class InterestSignal(StrictModel):
+    """An activity that shows interest in a solution interest."""
+
+    activity_types: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)]
+    where: EventCondition = None
+    # Absent = the engagement window (``engagement.yaml`` window_days).
+    within_days: Annotated[int, Field(ge=1)] | None = None
+
+
+class SolutionInterest(StrictModel):
+    id: Id
+    name: str
+    description: str | None = None
+    roles_template: str
+    account_audience: str
+    # Absent = the instance default (``instance.yaml`` qualification).
+    qualification: Qualification | None = None
+    crm_role_map: dict[str, str] = {}
+    interest_signals: list[InterestSignal] = []
+    require_interest: bool = False
+
+
+class SolutionInterestsConfig(StrictModel):
+    """``solution_interests.yaml``."""
+
+    solution_interests: list[SolutionInterest] = []
+
+
+class EngagementConfig(StrictModel):
+    """``engagement.yaml``. ``weights`` replaces the defaults as a whole when given."""
+
+    window_days: Annotated[int, Field(ge=1)] = 30
+    daily_cap: Annotated[int, Field(ge=1)] = 20
+    weights: dict[Annotated[int, Field(ge=0)], Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: dict(DEFAULT_ENGAGEMENT_WEIGHTS)
+    )
+
+
+class LinkedInActivation(StrictModel):
+    hash_emails: bool = False
+    # None = every solution interest.
+    solution_interests: list[str] | None = None
+    max_rows_per_file: Annotated[int, Field(ge=1)] = 300_000
+    max_bytes_per_file: Annotated[int, Field(ge=1024)] = 20_000_000
+    min_rows: Annotated[int, Field(ge=0)] = 300
+
+
+class ActivationConfig(StrictModel):
+    """``activation.yaml``."""
+
+    linkedin: LinkedInActivation = LinkedInActivation()
+
+
+class MembershipOverride(StrictModel):
+    """A row of ``membership_overrides.csv``; ``line_number`` is its line in the file and
+    later rows win over earlier ones for the same (group, person)."""
+
+    solution_interest_id: str
+    account_key: Annotated[str, Field(min_length=1)]
+    person_key: Annotated[str, Field(min_length=1)]
+    action: Literal["add", "remove"]
+    role: str | None = None
+    line_number: int
+
+
+class ProjectConfig(StrictModel):
+    """The whole validated configuration, returned by ``load_config``."""
+
+    config_dir: Path | None = None
+    instance: InstanceConfig
+    account_audiences: AccountAudiencesConfig
+    roles_templates: RolesTemplatesConfig
+    solution_interests: SolutionInterestsConfig
+    engagement: EngagementConfig = EngagementConfig()
+    activation: ActivationConfig = ActivationConfig()
+    membership_overrides: list[MembershipOverride] = []
+
+    @property
+    def munchkin_id(self) -> str:
+        return self.instance.munchkin_id
+
+    @property
+    def audiences(self) -> list[AccountAudience]:
+        return self.account_audiences.audiences
+
+    @property
+    def templates(self) -> list[RolesTemplate]:
+        return self.roles_templates.roles_templates
+
+    @property
+    def interests(self) -> list[SolutionInterest]:
+        return self.solution_interests.solution_interests
+
+    def audience(self, audience_id: str) -> AccountAudience:
+        return next(a for a in self.audiences if a.id == audience_id)
+
+    def template(self, template_id: str) -> RolesTemplate:
+        return next(t for t in self.templates if t.id == template_id)
+
+    def solution_interest(self, solution_interest_id: str) -> SolutionInterest:
+        return next(s for s in self.interests if s.id == solution_interest_id)
+
+    def template_for(self, solution_interest: SolutionInterest) -> RolesTemplate:
+        return self.template(solution_interest.roles_template)
+
+    def qualification_for(self, solution_interest: SolutionInterest) -> Qualification:
+        return solution_interest.qualification or self.instance.qualification
+
+    def signal_within_days(self, signal: InterestSignal) -> int:
+        return signal.within_days or self.engagement.window_days
+
+    def linkedin_targets(self) -> list[SolutionInterest]:
+        """The solution interests whose groups get LinkedIn files."""
+        wanted = self.activation.linkedin.solution_interests
+        return [s for s in self.interests if wanted is None or s.id in wanted]

@@ -1,0 +1,40 @@
+"""Scoring stage: person engagement, buying-group membership, completeness, stage, history.
+
+Pure functions over a DuckDB connection (no Dagster imports); every statement is a file
+``sql/scoring_*.sql`` run with bound parameters.
+
+Choices where SPEC §5 is silent:
+
+- Manual overrides: the latest row per (solution interest, account, person) in file order
+  wins. A row naming an unknown group, a person who is not a current person of that account,
+  a role not in the template (add) or an unknown action is ignored and counted by reason in
+  :class:`BuyingGroupScoringResult`. Template and CRM role names match case-insensitively.
+  Deleting an ``add`` line from the overrides file withdraws it (the person then falls back
+  to CRM/rules, or is marked removed).
+- Members are persistent: a member who stops qualifying keeps its row with
+  ``is_removed = true`` and ``removed_at`` = the first as_of it was missing (never
+  overwritten); its role, source and scores stay as they were when it left. A member who
+  qualifies again is re-activated and keeps its original ``added_at``.
+- ``person_engagement`` and ``buying_groups`` / ``buying_group_roles`` are snapshots of the
+  latest run; ``buying_group_history`` holds one row per group per as_of. ``created_at`` and
+  ``qualified_at`` come from history rows up to the run's as_of.
+- A group whose account has no name is named after the account key.
+- Scoring refuses (:class:`StaleEngagementError`) when ``marts.person_engagement`` was
+  computed for another as_of, rather than staging groups on stale engagement.
+"""
+
+from buying_groups.scoring.engagement import compute_person_engagement
+from buying_groups.scoring.groups import StaleEngagementError, score_buying_groups
+from buying_groups.scoring.results import STAGES, BuyingGroupScoringResult, PersonEngagementResult
+from buying_groups.scoring.tables import SCORING_TABLES, ensure_marts_tables
+
+__all__ = [
+    "SCORING_TABLES",
+    "STAGES",
+    "BuyingGroupScoringResult",
+    "PersonEngagementResult",
+    "StaleEngagementError",
+    "compute_person_engagement",
+    "ensure_marts_tables",
+    "score_buying_groups",
+]

@@ -1,0 +1,40 @@
+"""Person engagement (SPEC §5): capped, weighted activity counts in the window, normalised."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from buying_groups.scoring.results import PersonEngagementResult
+from buying_groups.scoring.tables import ensure_marts_tables
+from buying_groups.sql_files import run_sql, transaction
+
+
+def compute_person_engagement(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, window_days: int, daily_cap: int
+) -> PersonEngagementResult:
+    """(Re)write ``marts.person_engagement`` as of ``as_of`` for every current person.
+
+    Reads ``b2b.persons``, ``b2b.experience_events`` and ``work.engagement_weights``. The
+    window is the UTC dates ``(as_of - window_days, as_of]``. Runs in one transaction.
+    """
+    if window_days < 1:
+        raise ValueError(f"window_days must be >= 1, got {window_days}")
+    if daily_cap < 1:
+        raise ValueError(f"daily_cap must be >= 1, got {daily_cap}")
+    with transaction(con):
+        ensure_marts_tables(con)
+        run_sql(con, "scoring_person_engagement_delete")
+        run_sql(
+            con,
+            "scoring_person_engagement_insert",
+            {"as_of": as_of, "window_days": window_days, "daily_cap": daily_cap},
+        )
+    persons, with_activity, max_raw = run_sql(con, "scoring_person_engagement_summary").fetchone()
+    return PersonEngagementResult(
+        as_of=as_of,
+        persons=persons,
+        persons_with_activity=with_activity,
+        max_raw_score=float(max_raw),
+    )

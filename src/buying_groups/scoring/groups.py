@@ -1,0 +1,81 @@
+"""Buying groups (SPEC §5): membership with history, role coverage, scores, stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from buying_groups.scoring.results import STAGES, BuyingGroupScoringResult
+from buying_groups.scoring.tables import ensure_marts_tables
+from buying_groups.sql_files import run_sql, transaction
+
+# Statements of one run, in order. Temp tables (scoring_*) are per connection and rebuilt
+# each run; the marts are changed only inside the run's transaction.
+_RUN_STEPS: tuple[str, ...] = (
+    "scoring_groups",  # temp: groups existing as of this run
+    "scoring_overrides",  # temp: latest manual override per person, or why ignored
+    "scoring_assignments",  # temp: one role per person per group, by precedence
+    "scoring_members_refresh",  # members: update / re-activate assigned members
+    "scoring_members_mark_removed",  # members: keep the no-longer-assigned as removed
+    "scoring_members_insert_new",  # members: first-time members
+    "scoring_roles_delete",
+    "scoring_roles_insert",  # roles: coverage per group and template role
+    "scoring_group_scores",  # temp: completeness, engagement, stage
+    "scoring_history_delete",
+    "scoring_history_insert",  # history: this as_of's row per group
+    "scoring_buying_groups_delete",
+    "scoring_buying_groups_insert",  # groups: snapshot with created_at / qualified_at
+)
+
+
+class StaleEngagementError(RuntimeError):
+    """marts.person_engagement was not computed for the as_of being scored."""
+
+
+def score_buying_groups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> BuyingGroupScoringResult:
+    """(Re)build the buying-group marts as of ``as_of`` in one transaction.
+
+    Inputs: ``b2b.*`` and the ``work`` tables of the config stage (solution_interests,
+    si_roles, crm_role_map, overrides, audience_members, rule_matches, interest_persons),
+    plus ``marts.person_engagement`` computed for the same ``as_of``. Re-running with the
+    same inputs and ``as_of`` changes nothing.
+    """
+    ensure_marts_tables(con)
+    _check_engagement_is_current(con, as_of)
+    with transaction(con):
+        for step in _RUN_STEPS:
+            run_sql(con, step, {"as_of": as_of})
+        return _summarise(con, as_of)
+
+
+def _check_engagement_is_current(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
+    # Scoring on stale or missing engagement would silently mis-stage groups.
+    engagement_dates, current_persons = run_sql(con, "scoring_engagement_as_of").fetchone()
+    engagement_dates = engagement_dates or []
+    if any(day != as_of for day in engagement_dates) or (current_persons and not engagement_dates):
+        found = ", ".join(day.isoformat() for day in engagement_dates) or "nothing"
+        raise StaleEngagementError(
+            f"marts.person_engagement holds {found}, scoring needs as_of {as_of.isoformat()}: "
+            "run compute_person_engagement for this as_of first"
+        )
+
+
+def _summarise(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> BuyingGroupScoringResult:
+    groups_by_stage = dict.fromkeys(STAGES, 0)
+    newly_qualified = 0
+    for stage, groups, newly in run_sql(con, "scoring_summary_groups").fetchall():
+        groups_by_stage[stage] = groups
+        newly_qualified += newly
+    active, removed, added_now, removed_now = run_sql(con, "scoring_summary_members", {"as_of": as_of}).fetchone()
+    ignored = dict(run_sql(con, "scoring_summary_ignored_overrides").fetchall())
+    return BuyingGroupScoringResult(
+        as_of=as_of,
+        groups_by_stage=groups_by_stage,
+        newly_qualified=newly_qualified,
+        members_active=active,
+        members_removed=removed,
+        members_added_this_run=added_now,
+        members_removed_this_run=removed_now,
+        ignored_overrides_by_reason=ignored,
+    )
