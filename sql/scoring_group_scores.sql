@@ -7,6 +7,8 @@
 --   weights); engagement_score = 100 * sqrt(raw) / max over groups of sqrt(raw), written as
 --   100 * (sqrt(raw) / max) so the top group is exactly 100. No members -> 0.
 -- Stage: sales_ready, else complete, else incomplete.
+-- Float sums are ordered (sum(x ORDER BY key)): a parallel sum in varying order changes the
+-- last bits, and a re-run with the same inputs must reproduce the marts exactly.
 CREATE OR REPLACE TEMP TABLE scoring_group_scores AS
 WITH roles AS (
     SELECT
@@ -18,8 +20,8 @@ WITH roles AS (
 completeness AS (
     SELECT
         buying_group_id,
-        avg(role_completeness) FILTER (WHERE counts_for_completeness) AS completeness_score,
-        sum(role_completeness * weight) FILTER (WHERE counts_for_completeness)
+        avg(role_completeness ORDER BY role_order) FILTER (WHERE counts_for_completeness) AS completeness_score,
+        sum(role_completeness * weight ORDER BY role_order) FILTER (WHERE counts_for_completeness)
             / nullif(sum(weight) FILTER (WHERE counts_for_completeness), 0)
             AS weighted_completeness_score,
         list(role ORDER BY role_order) FILTER (WHERE required AND role_completeness < 100)
@@ -42,7 +44,7 @@ present_roles AS (
     SELECT
         members.buying_group_id,
         members.role,
-        sum(members.person_engagement_score) AS role_engagement,
+        sum(members.person_engagement_score ORDER BY members.person_key) AS role_engagement,
         any_value(roles.weight) AS weight
     FROM active_members AS members
     JOIN marts.buying_group_roles AS roles
@@ -52,7 +54,7 @@ present_roles AS (
 group_raw AS (
     SELECT
         buying_group_id,
-        sum(role_engagement * weight) / nullif(sum(weight), 0) AS engagement_raw
+        sum(role_engagement * weight ORDER BY role) / nullif(sum(weight), 0) AS engagement_raw
     FROM present_roles
     GROUP BY buying_group_id
 ),
