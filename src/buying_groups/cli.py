@@ -1,22 +1,35 @@
-"""``buying-groups generate`` and ``buying-groups run``.
+"""``buying-groups generate``, ``buying-groups run`` and ``buying-groups replay``.
 
 Every option also reads its ``BG_*`` environment variable (SPEC §7); a command-line value
-wins. Exit codes: 0 success, 1 run failed, 2 bad configuration or arguments.
+wins. Exit codes: 0 success, 1 run failed, 2 bad configuration or arguments, 3 another run
+still held the warehouse after ``--lock-timeout`` seconds.
+
+``run`` and ``replay`` hold an exclusive ``flock`` on ``<warehouse>.lock`` for their whole
+duration: DuckDB allows one writer process per file, and two runs interleaving their steps
+would each see a half-updated warehouse. A second invocation waits (and says so) instead of
+failing on DuckDB's lock error half-way through.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import fcntl
 import os
+import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from buying_groups.settings import Settings, parse_as_of
+
+if TYPE_CHECKING:
+    from dagster._utils.error import SerializableErrorInfo
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -44,20 +57,108 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED = 0, 1, 2, 3
+DEFAULT_LOCK_TIMEOUT = 3600.0
+_LOCK_POLL_SECONDS = 0.2
+
+
+class WarehouseLockTimeout(Exception):
+    """Another process held the warehouse lock for longer than the caller would wait."""
+
+
+def lock_path_for(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".lock")
+
+
+def _lock_holder(fd: int) -> str:
+    with contextlib.suppress(OSError, ValueError):
+        text = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+        if text:
+            return text
+    return "unknown"
+
+
+@contextlib.contextmanager
+def warehouse_lock(warehouse: Path, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an exclusive lock on ``<warehouse>.lock`` (waiting up to ``timeout`` seconds).
+
+    ``flock`` rather than a pid file: the kernel drops the lock when the holder dies, even on
+    SIGKILL, so a crashed run never leaves a stale lock behind. The lock file itself is never
+    deleted (unlinking a locked file lets a third process lock a new inode next to it); it only
+    carries the holder's pid for the waiting message."""
+    lock_path = lock_path_for(warehouse)
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _lock_holder(fd)
+            print(
+                f"waiting for another buying-groups run on {warehouse} (pid {holder}) "
+                f"to finish; giving up after {timeout:g}s ...",
+                file=sys.stderr,
+                flush=True,
+            )
+            # Poll instead of a blocking flock so the timeout needs no signal handler.
+            deadline = time.monotonic() + timeout
+            while True:
+                time.sleep(_LOCK_POLL_SECONDS)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise WarehouseLockTimeout(
+                            f"another buying-groups run (pid {_lock_holder(fd)}) still holds {lock_path} "
+                            f"after {timeout:g}s; nothing was done. Wait for it, or raise --lock-timeout"
+                        ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the flock
+
+
+# Exceptions whose message already is the whole story (file:line: reason, or the config path).
+_CLEAN_ERRORS = {"UnusableFileError", "RejectedShareError", "ConfigError", "WarehouseLockTimeout"}
+
+
+def _user_error(error: SerializableErrorInfo | None) -> SerializableErrorInfo | None:
+    """The exception the user should read: one of ours if any is in the chain (an
+    UnusableFileError raised *from* a UnicodeDecodeError must win over it), else the first
+    cause under Dagster's step wrapper."""
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.cause
+    ours = [e for e in chain if e.cls_name in _CLEAN_ERRORS]
+    return ours[0] if ours else (chain[1] if len(chain) > 1 else chain[0] if chain else None)
+
+
+def _one_line(cause: SerializableErrorInfo | None) -> str:
+    """The user's error as one line: the message without the module-qualified class prefix
+    Dagster adds, first line only (DuckDB messages go on with hints over several lines)."""
+    if cause is None:
+        return "unknown error"
+    text = cause.message.strip()
+    text = re.sub(rf"^[\w.]*{re.escape(cause.cls_name or '')}: ", "", text) if cause.cls_name else text
+    first = text.splitlines()[0] if text else ""
+    if cause.cls_name and cause.cls_name not in _CLEAN_ERRORS:
+        first = f"{cause.cls_name}: {first}"
+    return first or cause.cls_name or "unknown error"
+
+
 def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     messages = []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE and event.step_failure_data:
-            error = event.step_failure_data.error
-            cause = error.cause if error and error.cause else error
-            text = cause.message.strip() if cause else "unknown error"
-            messages.append(f"{event.step_key}: {text}")
+            messages.append(f"{event.step_key}: {_one_line(_user_error(event.step_failure_data.error))}")
     return messages
 
 
 def _run(args: argparse.Namespace) -> int:
     from buying_groups.config import ConfigError, load_config
-    from buying_groups.definitions import build_definitions
 
     settings = Settings.from_env(
         landing_dir=args.landing,
@@ -71,12 +172,24 @@ def _run(args: argparse.Namespace) -> int:
         load_config(settings.config_dir)  # bad config fails before any data is touched
     except (ConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     settings = Settings(**{**settings.__dict__, "as_of": as_of.isoformat()})
     print(
         f"buying-groups run: landing={settings.landing_dir} warehouse={settings.warehouse} "
-        f"output={settings.output_dir} config={settings.config_dir} as_of={as_of}"
+        f"output={settings.output_dir} config={settings.config_dir} as_of={as_of}",
+        flush=True,
     )
+    try:
+        with warehouse_lock(settings.warehouse, args.lock_timeout):
+            return _run_locked(args, settings)
+    except WarehouseLockTimeout as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+
+
+def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
+    from buying_groups.definitions import build_definitions
+
     defs = build_definitions(settings)
     started = time.perf_counter()
     job = defs.resolve_implicit_global_asset_job_def()
@@ -90,12 +203,57 @@ def _run(args: argparse.Namespace) -> int:
         rows_text = f"{rows.value:,} rows" if rows is not None else ""
         print(f"  materialized {materialization.asset_key.to_user_string():40s} {rows_text}")
     if not result.success:
+        # Dagster has printed the tracebacks above; end with one line per failure an operator
+        # (or a log alert) can act on: file, line and reason.
         print(f"run FAILED after {elapsed:.1f}s (run id {result.run_id}):", file=sys.stderr)
         for message in _failure_messages(result) or ["see the Dagster event log"]:
-            print(f"  {message}", file=sys.stderr)
-        return 1
+            print(f"error: {message}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"run succeeded in {elapsed:.1f}s (run id {result.run_id})")
-    return 0
+    return EXIT_OK
+
+
+def _replay(args: argparse.Namespace) -> int:
+    """Forget drops in the ledger so the next ``run`` reads their files again.
+
+    Safe because ingest is idempotent: upserts keep the newest ``updatedAt`` and activities are
+    de-duplicated on ``marketoGUID``; the files' quarantine rows are replaced on the re-read."""
+    import duckdb
+
+    from buying_groups.ingest.landing import LEDGER_DDL
+
+    settings = Settings.from_env(warehouse=args.warehouse)
+    if not settings.warehouse.exists():
+        print(f"error: warehouse {settings.warehouse} does not exist; nothing to replay", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        with warehouse_lock(settings.warehouse, args.lock_timeout), duckdb.connect(str(settings.warehouse)) as con:
+            con.execute(LEDGER_DDL)
+            known = {drop for (drop,) in con.execute('SELECT DISTINCT "drop" FROM meta.landing_files').fetchall()}
+            unknown = sorted(set(args.drop) - known)
+            if unknown:
+                print(
+                    f"error: drop(s) {', '.join(unknown)} not in the ledger meta.landing_files; "
+                    f"known drops: {', '.join(sorted(known)) or '(none)'}",
+                    file=sys.stderr,
+                )
+                return EXIT_BAD_INPUT
+            params: dict[str, object] = {"drops": list(args.drop)}
+            where = '"drop" IN (SELECT unnest($drops::VARCHAR[]))'
+            if args.entity:
+                where += " AND entity = $entity"
+                params["entity"] = args.entity
+            files = con.execute(
+                f'SELECT "drop", source_file, status FROM meta.landing_files WHERE {where} ORDER BY ALL', params
+            ).fetchall()
+            con.execute(f"DELETE FROM meta.landing_files WHERE {where}", params)
+    except WarehouseLockTimeout as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    for drop, source_file, status in files:
+        print(f"replay: {drop}/{source_file} ({status}) will be read again by the next run")
+    print(f"{len(files)} file(s) forgotten; run `buying-groups run` to ingest them again")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,12 +278,29 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", help="config folder (BG_CONFIG_DIR, default config)")
     run.add_argument("--as-of", help="scoring date YYYY-MM-DD (BG_AS_OF, default today UTC)")
     run.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        help=f"seconds to wait for another run on the same warehouse (default {DEFAULT_LOCK_TIMEOUT:g}); exit 3 after",
+    )
+    run.add_argument(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="Dagster console log level (default INFO)",
     )
     run.set_defaults(handler=_run)
+
+    replay = commands.add_parser(
+        "replay",
+        help="forget drops in the ledger so the next run reads them again",
+        description=_replay.__doc__,
+    )
+    replay.add_argument("--drop", action="append", required=True, help="drop folder name (repeatable)")
+    replay.add_argument("--entity", help="only this entity's files (leads, companies, ...)")
+    replay.add_argument("--warehouse", help="DuckDB file (BG_WAREHOUSE, default data/warehouse.duckdb)")
+    replay.add_argument("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT)
+    replay.set_defaults(handler=_replay)
     return parser
 
 

@@ -93,12 +93,26 @@ def scan_landing(root: Path, today: dt.date | None = None) -> LandingScan:
     return scan
 
 
+MAX_HEADER_BYTES = 1 << 20  # a header line longer than this is not a Marketo extract
+
+
 def read_header(path: Path) -> list[str]:
     """The header row, BOM stripped; raises :class:`UnusableFileError` when unusable."""
-    with path.open("rb") as handle:
-        first = handle.readline(1 << 20)
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(MAX_HEADER_BYTES)
+            truncated = len(first) == MAX_HEADER_BYTES and not first.endswith(b"\n") and bool(handle.read(1))
+    except OSError as exc:
+        # Permissions, a file removed mid-scan, a directory named like a file: name it, do not crash.
+        raise UnusableFileError(path, 1, f"cannot read the file: {exc.strerror or exc}") from exc
+    if truncated:
+        raise UnusableFileError(path, 1, f"no line break in the first {MAX_HEADER_BYTES:,} bytes: not a CSV header")
     if not first.strip():
         raise UnusableFileError(path, 1, "empty file: no header row")
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnusableFileError(
+            path, 1, "header is not UTF-8 text (UTF-16 byte order mark); re-export the file as UTF-8"
+        )
     try:
         text = first.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -107,7 +121,10 @@ def read_header(path: Path) -> list[str]:
         ) from exc
     if "\x00" in text:
         raise UnusableFileError(path, 1, "binary content: not a CSV file")
-    header = next(csv.reader(io.StringIO(text.removeprefix(_UTF8_BOM))), [])
+    try:
+        header = next(csv.reader(io.StringIO(text.removeprefix(_UTF8_BOM))), [])
+    except csv.Error as exc:  # e.g. a lone carriage return inside an unquoted field
+        raise UnusableFileError(path, 1, f"header is not a CSV row: {exc}") from exc
     return [name.strip() for name in header]
 
 
@@ -115,17 +132,26 @@ def check_header(spec: EntitySpec, path: Path, header: list[str]) -> None:
     seen: set[str] = set()
     duplicated = sorted({name for name in header if name in seen or seen.add(name)})  # type: ignore[func-returns-value]
     if duplicated:
-        raise UnusableFileError(path, 1, f"duplicated column(s) in header: {', '.join(duplicated)}")
+        names = ", ".join(name or "(empty name)" for name in duplicated)
+        raise UnusableFileError(path, 1, f"duplicated column(s) in header: {names}")
     missing = [name for name in spec.required_source_columns if name not in header]
     if missing:
         hint = ""
         if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
             hint = " (the file does not look comma-separated)"
+        else:
+            # Marketo field names are case-sensitive; an export tool that re-cases them is a common cause.
+            by_lower = {name.lower(): name for name in header}
+            recased = [f"{by_lower[name.lower()]!r} for {name!r}" for name in missing if name.lower() in by_lower]
+            if recased:
+                hint = f" (column names are case-sensitive: found {', '.join(recased)})"
+        shown = ", ".join(header) or "(nothing)"
+        if len(shown) > 300:
+            shown = shown[:300] + "..."
         raise UnusableFileError(
             path,
             1,
-            f"missing required column(s) {', '.join(missing)} for {spec.entity}{hint}; "
-            f"header has: {', '.join(header) or '(nothing)'}",
+            f"missing required column(s) {', '.join(missing)} for {spec.entity}{hint}; header has: {shown}",
         )
 
 
@@ -166,41 +192,79 @@ class RegisterResult:
 
 def register_landing_files(con: duckdb.DuckDBPyConnection, root: Path) -> RegisterResult:
     """Record new landing files as *pending* in ``meta.landing_files`` after checking their
-    headers. Files already registered are left alone (re-ingesting a drop changes nothing);
-    a registered file whose content changed since is reported, not re-read."""
+    headers. Files already ingested are left alone (re-ingesting a drop changes nothing); an
+    ingested file whose size changed since is reported in ``changed_files``, not re-read (replay
+    the drop to read it again). A file still *pending* (its last run failed) is checked again,
+    so fixing it in place and re-running is enough.
+
+    Every header is checked before anything is written: one unusable file stops the whole
+    registration, and the ledger is left exactly as it was."""
     con.execute(LEDGER_DDL)
     scan = scan_landing(root)
     known = {
-        (drop, name): sha
-        for drop, name, sha in con.execute('SELECT "drop", source_file, sha256 FROM meta.landing_files').fetchall()
+        (drop, name): (size, status, list(header))
+        for drop, name, size, status, header in con.execute(
+            'SELECT "drop", source_file, byte_size, status, header FROM meta.landing_files'
+        ).fetchall()
     }
     specs = {spec.entity: spec for spec in ENTITIES}
-    new_rows, new_files, changed = [], [], []
+    new_rows, new_files, changed, refreshed = [], [], [], []
     for landing_file in scan.files:
         key = (landing_file.drop, landing_file.name)
         if key in known:
-            # Size is cheap; only hash again when it moved, to tell a re-delivery apart.
+            size, status, stored_header = known[key]
+            if status == "pending":
+                # Its last load failed (too many rejects, unreadable): the operator may have
+                # fixed the file since, so the ledger must describe the file as it is now.
+                header = read_header(landing_file.path)
+                check_header(specs[landing_file.entity], landing_file.path, header)
+                if header != stored_header or landing_file.size != size:
+                    refreshed.append((landing_file, file_sha256(landing_file.path), header))
+            elif landing_file.size != size:
+                # Size is cheap; hashing every ingested file on every run is not.
+                changed.append(str(landing_file.path))
+                scan.warnings.append(
+                    f"{landing_file.path} changed since it was ingested ({size:,} -> {landing_file.size:,} bytes); "
+                    f"not read again: deliver it in a new drop or replay drop {landing_file.drop}"
+                )
             continue
         header = read_header(landing_file.path)
         check_header(specs[landing_file.entity], landing_file.path, header)
         new_files.append(landing_file)
         new_rows.append((landing_file, file_sha256(landing_file.path), header))
-    for landing_file, sha, header in new_rows:
-        con.execute(
-            """
-            INSERT INTO meta.landing_files
-            ("drop", source_file, entity, part, path, byte_size, sha256, header, status, discovered_at)
-            VALUES ($drop, $file, $entity, $part, $path, $size, $sha, $header, 'pending', now()::TIMESTAMP)
-            """,
-            {
-                "drop": landing_file.drop,
-                "file": landing_file.name,
-                "entity": landing_file.entity,
-                "part": landing_file.part,
-                "path": str(landing_file.path.resolve()),
-                "size": landing_file.size,
-                "sha": sha,
-                "header": header,
-            },
-        )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for landing_file, sha, header in refreshed:
+            con.execute(
+                """
+                UPDATE meta.landing_files SET byte_size = $size, sha256 = $sha, header = $header,
+                    path = $path, discovered_at = now()::TIMESTAMP
+                WHERE "drop" = $drop AND source_file = $file AND status = 'pending'
+                """,
+                _ledger_values(landing_file, sha, header),
+            )
+        for landing_file, sha, header in new_rows:
+            con.execute(
+                """
+                INSERT INTO meta.landing_files
+                ("drop", source_file, entity, part, path, byte_size, sha256, header, status, discovered_at)
+                VALUES ($drop, $file, $entity, $part, $path, $size, $sha, $header, 'pending', now()::TIMESTAMP)
+                """,
+                {**_ledger_values(landing_file, sha, header), "entity": landing_file.entity, "part": landing_file.part},
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     return RegisterResult(new_files, changed, scan)
+
+
+def _ledger_values(landing_file: LandingFile, sha: str, header: list[str]) -> dict[str, object]:
+    return {
+        "drop": landing_file.drop,
+        "file": landing_file.name,
+        "path": str(landing_file.path.resolve()),
+        "size": landing_file.size,
+        "sha": sha,
+        "header": header,
+    }
