@@ -9,11 +9,12 @@ import dagster as dg
 from buying_groups.assets.metadata import markdown_table
 from buying_groups.model.entities import ENTITIES, EntitySpec
 from buying_groups.model.validation import validate_table
-from buying_groups.resources import WarehouseResource
+from buying_groups.resources import WAREHOUSE_POOL, WarehouseResource
 
 
 def _pandera_check(spec: EntitySpec) -> dg.AssetChecksDefinition:
     @dg.asset_check(
+        pool=WAREHOUSE_POOL,
         asset=dg.AssetKey(["b2b", spec.table]),
         name="pandera_schema",
         blocking=True,

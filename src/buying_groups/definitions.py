@@ -1,4 +1,4 @@
-"""The one ``Definitions`` of the project: assets, checks, resources, executor.
+"""The one ``Definitions`` of the project: assets, checks, jobs, schedule, sensor, resources, executor.
 
 ``dagster dev`` (via ``workspace.yaml``) loads ``defs``; the CLI builds the same thing with
 its own settings through :func:`build_definitions`.
@@ -13,6 +13,7 @@ from buying_groups.assets.audiences import AUDIENCE_ASSETS
 from buying_groups.assets.buying_groups import BUYING_GROUP_ASSETS, BUYING_GROUP_CHECKS
 from buying_groups.assets.ingest import landing_drops
 from buying_groups.assets.validated import VALIDATED_ASSETS
+from buying_groups.automation import JOBS, SCHEDULES, SENSORS
 from buying_groups.checks import VALIDATED_CHECKS
 from buying_groups.resources import build_resources
 from buying_groups.settings import Settings
@@ -31,6 +32,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
+        jobs=JOBS,
+        schedules=SCHEDULES,
+        sensors=SENSORS,
         resources=build_resources(settings),
         # One process: DuckDB allows a single writer per file, and in-process steps avoid
         # re-importing the code location per step (much faster on 2 cores).

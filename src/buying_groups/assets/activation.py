@@ -214,13 +214,13 @@ def _check_result(verification: Verification, **extra: Any) -> dg.AssetCheckResu
     )
 
 
-@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True)
+@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True, pool=WAREHOUSE_POOL)
 def linkedin_headers_exact(output: OutputResource) -> dg.AssetCheckResult:
     """Every LinkedIn file's header is exactly the company or contact template (SPEC §6)."""
     return _check_result(verify_headers(output.root / LINKEDIN_DIR))
 
 
-@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True)
+@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True, pool=WAREHOUSE_POOL)
 def linkedin_no_suppressed_contacts(warehouse: WarehouseResource, output: OutputResource) -> dg.AssetCheckResult:
     """No contacts file holds an email (plain or SHA-256) of any unsubscribed, suspended,
     email-invalid, deleted or unreadable-flag lead, re-derived from ``b2b.persons``."""
@@ -229,7 +229,7 @@ def linkedin_no_suppressed_contacts(warehouse: WarehouseResource, output: Output
     return _check_result(verification)
 
 
-@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True)
+@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True, pool=WAREHOUSE_POOL)
 def linkedin_size_limits(output: OutputResource, project_config: ProjectConfigResource) -> dg.AssetCheckResult:
     """No LinkedIn file exceeds the configured row or byte limit."""
     linkedin = project_config.load().activation.linkedin
@@ -239,19 +239,19 @@ def linkedin_size_limits(output: OutputResource, project_config: ProjectConfigRe
     return _check_result(verification, max_rows=linkedin.max_rows_per_file, max_bytes=linkedin.max_bytes_per_file)
 
 
-@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True)
+@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True, pool=WAREHOUSE_POOL)
 def linkedin_manifest_checksums(output: OutputResource) -> dg.AssetCheckResult:
     """``manifest.json`` lists every file on disk with its true SHA-256, size and row count."""
     return _check_result(verify_manifest(output.root / LINKEDIN_DIR))
 
 
-@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True)
+@dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True, pool=WAREHOUSE_POOL)
 def linkedin_csv_injection_safe(output: OutputResource) -> dg.AssetCheckResult:
     """No cell of any LinkedIn file starts with ``= + - @``, tab or CR."""
     return _check_result(verify_injection_safe(linkedin_csv_files(output.root / LINKEDIN_DIR)))
 
 
-@dg.asset_check(asset=SALES_HANDOFF, blocking=True)
+@dg.asset_check(asset=SALES_HANDOFF, blocking=True, pool=WAREHOUSE_POOL)
 def sales_handoff_csv_safe(warehouse: WarehouseResource, output: OutputResource) -> dg.AssetCheckResult:
     """``sales_handoff.csv`` is CSV-injection safe and holds no suppressed email."""
     with warehouse.connect() as con:

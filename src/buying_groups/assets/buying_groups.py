@@ -31,6 +31,48 @@ _DESCRIPTIONS = {
 }
 
 
+def _lineage_deps(*columns: tuple[dg.AssetKey, str]) -> list[dg.TableColumnDep]:
+    return [dg.TableColumnDep(asset_key=key, column_name=column) for key, column in columns]
+
+
+# Where the marts' columns come from, for the UI's column lineage. Roles are assigned from job
+# titles (role templates) and CRM opportunity roles; interest from matching experience events.
+_ROLE_SOURCES = ((b2b_key("persons"), "job_title"), (b2b_key("opportunity_persons"), "role"))
+_ENGAGEMENT = (PERSON_ENGAGEMENT, "person_engagement_score")
+_COLUMN_LINEAGE = {
+    BUYING_GROUPS: {
+        "account_key": _lineage_deps((ACCOUNT_AUDIENCE_MEMBERS, "account_key")),
+        "member_count": _lineage_deps((b2b_key("persons"), "person_key"), (b2b_key("persons"), "account_key")),
+        "interested_members": _lineage_deps(
+            (b2b_key("experience_events"), "person_key"), (b2b_key("experience_events"), "activity_type_id")
+        ),
+        "completeness_score": _lineage_deps(*_ROLE_SOURCES),
+        "weighted_completeness_score": _lineage_deps(*_ROLE_SOURCES),
+        "engagement_score": _lineage_deps(_ENGAGEMENT),
+        "missing_roles": _lineage_deps(*_ROLE_SOURCES),
+        "stage": _lineage_deps(*_ROLE_SOURCES, _ENGAGEMENT),
+    },
+    BUYING_GROUP_MEMBERS: {
+        "person_key": _lineage_deps((b2b_key("persons"), "person_key")),
+        "role": _lineage_deps(*_ROLE_SOURCES),
+        "assignment_source": _lineage_deps(*_ROLE_SOURCES),
+        "person_engagement_score": _lineage_deps(_ENGAGEMENT),
+        "has_interest": _lineage_deps(
+            (b2b_key("experience_events"), "person_key"), (b2b_key("experience_events"), "activity_type_id")
+        ),
+    },
+    BUYING_GROUP_ROLES: {
+        "members_assigned": _lineage_deps(*_ROLE_SOURCES),
+        "role_completeness": _lineage_deps(*_ROLE_SOURCES),
+    },
+    BUYING_GROUP_HISTORY: {
+        "completeness_score": _lineage_deps(*_ROLE_SOURCES),
+        "engagement_score": _lineage_deps(_ENGAGEMENT),
+        "stage": _lineage_deps(*_ROLE_SOURCES, _ENGAGEMENT),
+    },
+}
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -98,7 +140,10 @@ def score_buying_groups_asset(
             BUYING_GROUP_HISTORY: "marts.buying_group_history",
         }
         for key, table in tables.items():
-            extra: dict[str, object] = {"as_of": as_of.isoformat()}
+            extra: dict[str, object] = {
+                "as_of": as_of.isoformat(),
+                "dagster/column_lineage": dg.TableColumnLineage(deps_by_column=_COLUMN_LINEAGE[key]),
+            }
             if key == BUYING_GROUPS:
                 extra |= result.as_metadata() | {"funnel": dg.MetadataValue.md(summary)}
             yield dg.MaterializeResult(asset_key=key, metadata=table_metadata(con, table, extra=extra))
@@ -106,6 +151,7 @@ def score_buying_groups_asset(
 
 
 @dg.asset_check(
+    pool=WAREHOUSE_POOL,
     asset=BUYING_GROUPS,
     blocking=True,
     description="Every score is a number in [0, 100] and every stage is one of the three.",
@@ -130,6 +176,7 @@ def scores_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
+    pool=WAREHOUSE_POOL,
     asset=BUYING_GROUP_MEMBERS,
     blocking=True,
     description="No active member is a deleted or unknown person; at most one row per group and person.",

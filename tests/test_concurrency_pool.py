@@ -1,0 +1,132 @@
+"""Two runs started together on one DuckDB file through a real Dagster instance whose
+``duckdb_warehouse`` pool holds one step at a time: both succeed, and their warehouse steps
+never overlap (read off the instance's event log), so neither meets the DuckDB file lock."""
+
+import datetime as dt
+import itertools
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import yaml
+
+from buying_groups.definitions import build_definitions
+from buying_groups.resources import WAREHOUSE_POOL
+from buying_groups.sample_data import generate_landing
+from buying_groups.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+END = dt.date(2026, 11, 20)
+
+# One run of the whole graph in this process, on the instance in DAGSTER_HOME; it waits for
+# the go file so both processes have imported everything and start their runs together.
+RUNNER = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    import dagster as dg
+    from buying_groups.definitions import build_definitions
+    from buying_groups.settings import Settings
+
+    settings = Settings.from_env()
+    job = build_definitions(settings).resolve_implicit_global_asset_job_def()
+    go = Path(sys.argv[1])
+    Path(sys.argv[2]).touch()
+    while not go.exists():
+        time.sleep(0.02)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False, tags={"runner": sys.argv[3]})
+    print("RUN_ID", result.run_id)
+    sys.exit(0 if result.success else 1)
+    """
+)
+
+
+def pool_step_keys() -> set[str]:
+    settings = Settings(landing_dir=Path("."), warehouse=Path("w.duckdb"), output_dir=Path("."), config_dir=Path("."))
+    job = build_definitions(settings).resolve_implicit_global_asset_job_def()
+    return {node.name for node in job.nodes if node.definition.pool == WAREHOUSE_POOL}
+
+
+def step_intervals(instance: dg.DagsterInstance, run_id: str, steps: set[str]) -> list[tuple[float, float, str]]:
+    starts: dict[str, float] = {}
+    intervals = []
+    records = instance.all_logs(run_id, of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS})
+    for entry in records:
+        if entry.step_key not in steps:
+            continue
+        if entry.dagster_event.event_type == dg.DagsterEventType.STEP_START:
+            starts[entry.step_key] = entry.timestamp
+        else:
+            intervals.append((starts[entry.step_key], entry.timestamp, f"{run_id[:8]}:{entry.step_key}"))
+    return intervals
+
+
+def test_two_runs_on_one_warehouse_take_turns_in_the_pool(tmp_path):
+    landing = tmp_path / "landing"
+    generate_landing(out=landing, leads=200, seed=13, drops=2, end_date=END)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    # The deployment's concurrency settings, on Dagster's SQLite storage.
+    concurrency = yaml.safe_load((REPO / "deploy" / "dagster.yaml").read_text())["concurrency"]
+    (home / "dagster.yaml").write_text(yaml.safe_dump({"concurrency": concurrency, "telemetry": {"enabled": False}}))
+    # Create the storage once here: two processes creating SQLite tables at once collide.
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.event_log_storage.supports_global_concurrency_limits
+    go = tmp_path / "go"
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "BG_LANDING_DIR": str(landing),
+        "BG_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
+        "BG_OUTPUT_DIR": str(tmp_path / "output"),
+        "BG_CONFIG_DIR": str(REPO / "config"),
+        "BG_AS_OF": END.isoformat(),
+    }
+    runners = [
+        subprocess.Popen(
+            [sys.executable, "-c", RUNNER, str(go), str(tmp_path / f"ready-{name}"), name],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready-{name}").exists() for name in ("a", "b")):
+        assert time.monotonic() < deadline, "runners did not start"
+        assert all(r.poll() is None for r in runners), [r.communicate()[0][-2000:] for r in runners]
+        time.sleep(0.05)
+    go.touch()
+    outputs = [runner.communicate(timeout=120)[0] for runner in runners]
+    for runner, output in zip(runners, outputs, strict=True):
+        assert runner.returncode == 0, output[-4000:]
+        assert "Could not set lock" not in output
+    run_ids = [line.split()[1] for output in outputs for line in output.splitlines() if line.startswith("RUN_ID")]
+    assert len(run_ids) == 2
+
+    steps = pool_step_keys()
+    assert len(steps) >= 10  # ingest, 5 validated, 2 audiences, scoring, 3 activation
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+        intervals = sorted(interval for run_id in run_ids for interval in step_intervals(instance, run_id, steps))
+        assert len(intervals) == 2 * len(steps)
+        for (_, end, first), (start, _, second) in itertools.pairwise(intervals):
+            assert end <= start, f"{first} and {second} held the warehouse at the same time"
+        # The runs really competed: at least one step waited for the pool's slot.
+        blocked = [
+            entry
+            for run_id in run_ids
+            for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
+            if f"blocked by limit for pool {WAREHOUSE_POOL}" in (entry.message or "")
+        ]
+        assert blocked
