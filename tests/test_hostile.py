@@ -126,7 +126,7 @@ def test_garbage_after_a_valid_header_exceeds_the_rejected_share_and_merges_noth
 @pytest.mark.xfail(
     strict=True,
     reason="known bug in ingest/load.py: read_csv(strict_mode=false) drops the extra fields of a record "
-    "with too many columns silently instead of quarantining it (see docs/readme/data-quality.md)",
+    "with too many columns silently instead of quarantining it (see README, Data quality and recovery)",
 )
 def test_record_with_too_many_fields_is_not_silently_truncated(con, tmp_path):
     path = tmp_path / "landing" / DROP / "leads.csv"
@@ -161,7 +161,7 @@ def test_record_over_32_mb_names_the_reason(con, landing):
 
 
 def test_every_corpus_case_is_in_the_documented_outcome_table():
-    table = (REPO / "docs" / "readme" / "data-quality.md").read_text()
+    table = (REPO / "README.md").read_text()
     assert [case.name for case in CASES if f"| `{case.name}` |" not in table] == []
 
 

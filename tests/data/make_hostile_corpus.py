@@ -7,7 +7,7 @@ into ``tmp_path``; run this script to materialise the corpus on disk for a manua
 
     python tests/data/make_hostile_corpus.py tests/data/hostile
 
-The expected outcome of every case lives in :data:`CASES` (and in docs/readme/data-quality.md).
+The expected outcome of every case lives in :data:`CASES` (and in the README (section Data quality and recovery)).
 """
 
 from __future__ import annotations
