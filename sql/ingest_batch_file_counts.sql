@@ -1,8 +1,8 @@
 -- Records read and records quarantined per file of the batch. A record rejected by the CSV
--- parser never reached `stage`, so it is added back to the records read.
+-- parser never reached `checked`, so it is added back to the records read.
 CREATE OR REPLACE TEMP TABLE batch_file_counts AS
 WITH staged AS (
-    SELECT "drop", source_file, count(*) AS staged FROM stage GROUP BY ALL
+    SELECT source_drop AS "drop", source_file, count(*) AS staged FROM checked GROUP BY ALL
 ),
 rejected AS (
     SELECT "drop", source_file,

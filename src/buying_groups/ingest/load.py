@@ -1,10 +1,12 @@
 """Read an entity's pending landing files, validate every value, upsert or append.
 
-One set-based pass per entity: the pending files are scanned into a temporary staging table
-(all text), one SQL statement parses and checks every column at once, and the valid rows are
-merged into the ``b2b`` table in a transaction. The statement is derived from the entity's
-Pandera model (``ColumnSpec``); no value is ever formatted into SQL, only whitelisted
-identifiers.
+One set-based pass per entity: each pending file is scanned, parsed and checked in one
+statement into a temporary ``checked`` table (parsed values and per-column flags; the raw text
+is kept only for rows with a problem, which is all the quarantine needs), and the valid rows
+are merged into the ``b2b`` table in a transaction. Keeping one materialisation between the
+CSV and the table is what keeps a 10M-row activity load near the cost of reading the CSV.
+The statements are derived from the entity's Pandera model (``ColumnSpec``); no value is
+ever formatted into SQL, only whitelisted identifiers.
 
 Line numbers: the header is line 1 and every CSV *record* counts one line, which is the
 physical line unless a quoted field contains line breaks (DuckDB's reject table counts the
@@ -111,6 +113,7 @@ def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _stage_ddl(spec: EntitySpec) -> str:
+    """An empty ``stage`` table: the shape of one scanned file, used only to create ``checked``."""
     source_columns = ", ".join(f"{quote_identifier(s)} VARCHAR" for s in spec.source_columns)
     return (
         'CREATE OR REPLACE TEMP TABLE stage ("drop" VARCHAR, source_file VARCHAR, '
@@ -119,11 +122,23 @@ def _stage_ddl(spec: EntitySpec) -> str:
 
 
 def _stage_file(
-    con: duckdb.DuckDBPyConnection, spec: EntitySpec, drop: str, path: Path, header: list[str]
+    con: duckdb.DuckDBPyConnection,
+    spec: EntitySpec,
+    drop: str,
+    path: Path,
+    header: list[str],
+    munchkin_id: str,
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Scan one file into ``stage``; return its drift columns and its unparseable records."""
+    """Scan, parse and check one file into ``checked``; return its drift columns and its
+    unparseable records.
+
+    The scan is a subquery of the checking statement (no all-text staging table): on 10M
+    activities a staged copy cost as much as the CSV read itself.
+    """
     params = _Params()
     positions = {name: i for i, name in enumerate(header)}
+    # row_number() over the unordered scan numbers records in file order (the scan preserves
+    # insertion order; do not turn preserve_insertion_order off for this statement).
     select = [
         f'{params.bind(drop)} AS "drop"',
         f"{params.bind(path.name)} AS source_file",
@@ -133,25 +148,30 @@ def _stage_file(
     for source in spec.source_columns:
         if source in positions:
             select.append(f"c{positions[source]} AS {quote_identifier(source)}")
+        else:
+            select.append(f"NULL::VARCHAR AS {quote_identifier(source)}")
     drift = [name for name in header if name not in spec.source_columns]
     if drift:
         pairs = ", ".join(f"{params.bind(name)}, c{positions[name]}" for name in drift)
         select.append(f"json_object({pairs}) AS extra_fields")
+    else:
+        select.append("NULL::VARCHAR AS extra_fields")
     columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
     for table in ("reject_errors", "reject_scans"):
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")
     # strict_mode off: extracts mixing CRLF and LF line ends are common and harmless; records
     # with the wrong number of fields are still rejected (and land in quarantine).
-    sql = (
-        f"INSERT INTO stage BY NAME SELECT {', '.join(select)} FROM read_csv("
+    scan = (
+        f"SELECT {', '.join(select)} FROM read_csv("
         f"{params.bind(str(path))}, header = true, auto_detect = false, "
         f"columns = {params.bind(columns)}, delim = ',', quote = '\"', escape = '\"', "
         f"nullstr = {params.bind(NULL_LITERALS)}, encoding = 'utf-8', strict_mode = false, "
         f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {4 * MAX_LINE_BYTES}, "
         "ignore_errors = true, store_rejects = true)"
     )
+    checked_sql, _ = _checked_sql(spec, params, munchkin_id, f"({scan})")
     try:
-        con.execute(sql, params.values)
+        con.execute(f"INSERT INTO checked BY NAME {checked_sql}", params.values)
     except duckdb.Error as exc:
         raise UnusableFileError(path, 1, f"not a readable CSV file: {exc}") from exc
 
@@ -165,12 +185,12 @@ def _stage_file(
         # Records after a rejected one sit one line further down than their record number says.
         con.execute(
             """
-            UPDATE stage SET line_number = record + 1 + (
+            UPDATE checked SET source_line = record + 1 + (
                 SELECT count(*) FROM (
                     SELECT line - 1 - row_number() OVER (ORDER BY line) AS good_before
                     FROM (SELECT DISTINCT line FROM temp.reject_errors)
-                ) AS r WHERE r.good_before < stage.record)
-            WHERE "drop" = $drop AND source_file = $file
+                ) AS r WHERE r.good_before < checked.record)
+            WHERE source_drop = $drop AND source_file = $file
             """,
             {"drop": drop, "file": path.name},
         )
@@ -220,16 +240,21 @@ def _column_sql(spec: EntitySpec, column: ColumnSpec, params: _Params, munchkin_
     return parsed, f"({present} AND NOT ({valid}))", f"(NOT {present})"
 
 
-def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str) -> tuple[str, list[str]]:
-    """SELECT over ``stage`` with every parsed column and its flags; the list names the
-    reject conditions (a row is quarantined when any holds)."""
+def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str = "stage") -> tuple[str, list[str]]:
+    """SELECT over ``source`` (one scanned file, aliased ``stage``) with every parsed column
+    and its flags; the list names the reject conditions (a row is quarantined when any holds).
+
+    The raw text of a row is kept only when some value of it is bad (or required and missing):
+    only the quarantine reads it, and dropping it for clean rows halves ``checked``.
+    """
     select = [
         'stage."drop" AS source_drop',
         "stage.source_file",
+        "stage.record",
         "stage.line_number AS source_line",
         "stage.extra_fields",
     ]
-    reject_conditions = []
+    reject_conditions, problems = [], []
     sourced = [c for c in spec.columns if c.source]
     for column in sourced:
         parsed, bad, missing = _column_sql(spec, column, params, munchkin_id)
@@ -238,12 +263,20 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str) -> tuple[s
             f"{bad} AS {_flag(column.name, 'bad')}",
             f"{missing} AS {_flag(column.name, 'missing')}",
         ]
+        counts_missing = not column.nullable and column.duckdb_type != "BOOLEAN"
         if column.on_invalid == "reject":
             reject_conditions.append(_flag(column.name, "bad"))
-        if not column.nullable and column.duckdb_type != "BOOLEAN":
+        if counts_missing:
             reject_conditions.append(_flag(column.name, "missing"))
-    raw_columns = 'stage.* EXCLUDE ("drop", source_file, line_number, record, extra_fields)'
-    return f"SELECT {', '.join(select)}, {raw_columns} FROM stage", reject_conditions
+        # Same condition as the row's entries in batch_rejects (see _rejects_sql).
+        problems.append(_flag(column.name, "bad"))
+        if counts_missing:
+            problems.append(_flag(column.name, "missing"))
+    raw = [quote_identifier(s) for s in spec.source_columns]
+    inner = f"SELECT {', '.join(select)}, {', '.join(f'stage.{r}' for r in raw)} FROM {source} AS stage"
+    keep_raw = ", ".join(f"CASE WHEN __has_problem THEN {r} END AS {r}" for r in raw)
+    flagged = f"SELECT *, ({' OR '.join(problems) or 'false'}) AS __has_problem FROM ({inner})"
+    return f"SELECT * EXCLUDE (__has_problem) REPLACE ({keep_raw}) FROM ({flagged})", reject_conditions
 
 
 def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
@@ -264,7 +297,10 @@ def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
 
 _DERIVED_SQL = {
     "domain": "bg_domain({parsed_website})",
-    "has_known_account": "false",  # set by ingest_refresh_orphans after the merge
+    # Placeholders here; _validated_sql computes both with the same predicate as
+    # ingest_refresh_orphans. Setting them on insert (instead of inserting false and letting
+    # the refresh UPDATE every row) avoids rewriting 10M events on a full load.
+    "has_known_account": "false",
     "has_known_person": "false",
     "event_type": "coalesce(activity_type_names.name, 'Activity ' || {parsed_activity_type_id})",
 }
@@ -287,7 +323,15 @@ def _validated_sql(spec: EntitySpec, reject_conditions: list[str]) -> str:
     joins = ""
     if spec.table == "experience_events":
         joins = f" LEFT JOIN activity_type_names ON activity_type_names.id = {_flag('activity_type_id', 'parsed')}"
-    return f"SELECT {', '.join(select)} FROM checked{joins} WHERE NOT ({where})"
+    validated = f"SELECT {', '.join(select)} FROM checked{joins} WHERE NOT ({where})"
+    names = {column.name for column in spec.columns}
+    if "has_known_account" in names:
+        known = "coalesce(account_key IN (SELECT account_key FROM b2b.accounts WHERE NOT is_deleted), false)"
+        validated = f"SELECT * REPLACE ({known} AS has_known_account) FROM ({validated})"
+    if "has_known_person" in names:
+        known = "coalesce(person_key IN (SELECT person_key FROM b2b.persons), false)"
+        validated = f"SELECT * REPLACE ({known} AS has_known_person) FROM ({validated})"
+    return validated
 
 
 def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]) -> str:
@@ -346,18 +390,21 @@ def load_entity(
         run_sql(con, "ingest_refresh_orphans")
         return result
 
+    # `checked` gets its shape from a query over the empty `stage` table; each file is then
+    # scanned, parsed and checked straight into it.
     con.execute(_stage_ddl(spec))
+    params = _Params()
+    checked_sql, reject_conditions = _checked_sql(spec, params, munchkin_id)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {checked_sql}", params.values)
+    con.execute("DROP TABLE temp.stage")
     parse_rejects: list[tuple[Any, ...]] = []
     for drop, source_file, path, header in pending:
-        drift, rejects = _stage_file(con, spec, drop, Path(path), list(header))
+        drift, rejects = _stage_file(con, spec, drop, Path(path), list(header), munchkin_id)
         parse_rejects += rejects
         if drift:
             result.schema_drift[f"{drop}/{source_file}"] = drift
         result.files.append(f"{drop}/{source_file}")
 
-    params = _Params()
-    checked_sql, reject_conditions = _checked_sql(spec, params, munchkin_id)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {checked_sql}", params.values)
     if spec.table == "experience_events":
         con.execute("CREATE OR REPLACE TEMP TABLE activity_type_names (id BIGINT, name VARCHAR)")
         con.executemany("INSERT INTO activity_type_names VALUES (?, ?)", list(ACTIVITY_TYPE_NAMES.items()))
@@ -370,7 +417,9 @@ def load_entity(
     )
     if parse_rejects:
         con.executemany("INSERT INTO batch_rejects VALUES (?, ?, ?, ?, ?, ?, ?, ?)", parse_rejects)
-    con.execute('CREATE OR REPLACE TEMP TABLE batch_files AS SELECT DISTINCT "drop", source_file FROM stage')
+    con.execute(
+        'CREATE OR REPLACE TEMP TABLE batch_files AS SELECT DISTINCT source_drop AS "drop", source_file FROM checked'
+    )
     con.executemany("INSERT INTO batch_files VALUES (?, ?)", [(drop, file) for drop, file, *_ in pending])
 
     _count_batch(con, result)
@@ -382,16 +431,23 @@ def load_entity(
     template = "ingest_append" if spec.mode == "append" else "ingest_upsert"
     con.execute("BEGIN TRANSACTION")
     try:
-        run_sql(con, template, identifiers={"table": spec.qualified_table, "key": quote_identifier(spec.key_column)})
-        applied, valid, incoming = con.execute(
-            "SELECT (SELECT count(*) FROM applied), (SELECT count(*) FROM validated), (SELECT count(*) FROM incoming)"
-        ).fetchone()  # type: ignore[misc]
-        result.rows_applied = applied
+        identifiers = {"table": spec.qualified_table, "key": quote_identifier(spec.key_column)}
         if spec.mode == "upsert":
+            run_sql(con, template, identifiers=identifiers)
+            applied, valid, incoming = con.execute(
+                "SELECT (SELECT count(*) FROM applied), (SELECT count(*) FROM validated), "
+                "(SELECT count(*) FROM incoming)"
+            ).fetchone()  # type: ignore[misc]
+            result.rows_applied = applied
             result.rows_superseded_in_batch = valid - incoming
             result.rows_stale_ignored = incoming - applied
             result.deletes_applied = con.execute("SELECT count(*) FROM applied WHERE is_deleted").fetchone()[0]  # type: ignore[index]
         else:
+            # The append inserts straight from `validated` (no incoming/applied copies of the
+            # batch); the INSERT reports how many rows it wrote.
+            (applied,) = run_sql(con, template, identifiers=identifiers).fetchone()  # type: ignore[misc]
+            (valid,) = con.execute("SELECT count(*) FROM validated").fetchone()  # type: ignore[misc]
+            result.rows_applied = applied
             result.rows_superseded_in_batch = valid - applied  # duplicate marketoGUIDs
         run_sql(con, "ingest_refresh_orphans")
         run_sql(con, "ingest_mark_ingested", {"entity": spec.entity})
@@ -400,7 +456,16 @@ def load_entity(
         con.execute("ROLLBACK")
         raise
     finally:
-        for table in ("stage", "checked", "batch_rejects", "batch_files", "batch_file_counts", "incoming", "applied"):
+        for table in (
+            "stage",
+            "checked",
+            "batch_rejects",
+            "batch_files",
+            "batch_file_counts",
+            "batch_duplicate_keys",
+            "incoming",
+            "applied",
+        ):
             con.execute(f"DROP TABLE IF EXISTS temp.{table}")
         con.execute("DROP VIEW IF EXISTS temp.validated")
     return result

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 
 from buying_groups.scoring.results import PersonEngagementResult
-from buying_groups.scoring.tables import ensure_marts_tables
+from buying_groups.scoring.tables import PERSON_ENGAGEMENT, ensure_marts_tables, replace_snapshot_table
 from buying_groups.sql_files import run_sql, transaction
 
 
@@ -25,7 +25,7 @@ def compute_person_engagement(
         raise ValueError(f"daily_cap must be >= 1, got {daily_cap}")
     with transaction(con):
         ensure_marts_tables(con)
-        run_sql(con, "scoring_person_engagement_delete")
+        replace_snapshot_table(con, PERSON_ENGAGEMENT)  # a snapshot for one as_of
         run_sql(
             con,
             "scoring_person_engagement_insert",

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 
 from buying_groups.scoring.results import STAGES, BuyingGroupScoringResult
-from buying_groups.scoring.tables import ensure_marts_tables
+from buying_groups.scoring.tables import BUYING_GROUP_ROLES, BUYING_GROUPS, ensure_marts_tables, replace_snapshot_table
 from buying_groups.sql_files import run_sql, transaction
 
 # Statements of one run, in order. Temp tables (scoring_*) are per connection and rebuilt
@@ -19,14 +19,19 @@ _RUN_STEPS: tuple[str, ...] = (
     "scoring_members_refresh",  # members: update / re-activate assigned members
     "scoring_members_mark_removed",  # members: keep the no-longer-assigned as removed
     "scoring_members_insert_new",  # members: first-time members
-    "scoring_roles_delete",
     "scoring_roles_insert",  # roles: coverage per group and template role
     "scoring_group_scores",  # temp: completeness, engagement, stage
     "scoring_history_delete",
     "scoring_history_insert",  # history: this as_of's row per group
-    "scoring_buying_groups_delete",
     "scoring_buying_groups_insert",  # groups: snapshot with created_at / qualified_at
 )
+
+
+# Snapshot marts emptied (re-created, see replace_snapshot_table) right before their insert.
+_REPLACED_BEFORE: dict[str, str] = {
+    "scoring_roles_insert": BUYING_GROUP_ROLES,
+    "scoring_buying_groups_insert": BUYING_GROUPS,
+}
 
 
 class StaleEngagementError(RuntimeError):
@@ -45,6 +50,8 @@ def score_buying_groups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Buyin
     _check_engagement_is_current(con, as_of)
     with transaction(con):
         for step in _RUN_STEPS:
+            if step in _REPLACED_BEFORE:
+                replace_snapshot_table(con, _REPLACED_BEFORE[step])
             run_sql(con, step, {"as_of": as_of})
         return _summarise(con, as_of)
 

@@ -1,2 +1,0 @@
--- buying_group_roles is a snapshot of the current groups.
-DELETE FROM marts.buying_group_roles
