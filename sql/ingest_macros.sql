@@ -1,7 +1,9 @@
 -- Parsing helpers shared by every ingest statement; created per connection as TEMP macros.
 -- A value that is present but cannot be read parses to NULL; the caller compares with the
 -- raw text to tell "empty" from "invalid".
-CREATE OR REPLACE TEMP MACRO bg_text(raw) AS nullif(trim(raw), '');
+-- Empty: '' or the literal `null` (Marketo writes empty fields that way).
+CREATE OR REPLACE TEMP MACRO bg_text(raw) AS
+    CASE WHEN trim(raw) IN ('', 'null', 'NULL', 'Null') THEN NULL ELSE trim(raw) END;
 CREATE OR REPLACE TEMP MACRO bg_bool(raw) AS
     CASE lower(trim(raw))
         WHEN 'true' THEN true WHEN '1' THEN true WHEN 'yes' THEN true

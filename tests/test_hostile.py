@@ -123,16 +123,25 @@ def test_garbage_after_a_valid_header_exceeds_the_rejected_share_and_merges_noth
     assert con.execute("SELECT status FROM meta.landing_files").fetchall() == [("pending",)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug in ingest/load.py: read_csv(strict_mode=false) drops the extra fields of a record "
-    "with too many columns silently instead of quarantining it (see README, Data quality and recovery)",
-)
 def test_record_with_too_many_fields_is_not_silently_truncated(con, tmp_path):
     path = tmp_path / "landing" / DROP / "leads.csv"
-    write_csv(path, HOSTILE_LEAD_HEADER, [lead_row(1), [*lead_row(2), "surplus"]])
+    write_csv(path, HOSTILE_LEAD_HEADER, [lead_row(1), [*lead_row(2), "surplus"], lead_row(3)])
     ingest(con, tmp_path / "landing")
-    assert 2 not in person_ids(con) or con.execute("SELECT count(*) FROM b2b.rejected_rows").fetchone()[0] == 1
+    assert person_ids(con) == {1, 3}
+    line, check, disposition, raw = con.execute(
+        'SELECT line_number, "check", disposition, raw_record FROM b2b.rejected_rows'
+    ).fetchone()
+    assert (line, check, disposition) == (3, "csv: too many columns", "quarantined")
+    assert '"id":"2"' in raw
+
+
+def test_trailing_empty_field_and_null_literal_are_not_shape_errors(con, tmp_path):
+    path = tmp_path / "landing" / DROP / "leads.csv"
+    row = lead_row(1)
+    write_csv(path, HOSTILE_LEAD_HEADER, [[*row, ""], [*lead_row(2)[:-1], "null"]])
+    ingest(con, tmp_path / "landing")
+    assert person_ids(con) == {1}
+    assert con.execute('SELECT line_number, "check" FROM b2b.rejected_rows').fetchall() == [(3, "not_null")]
 
 
 def write_over_32_mb_record(landing: Path) -> None:
@@ -149,11 +158,6 @@ def test_record_over_32_mb_is_quarantined_and_the_rest_kept(con, landing):
     assert results["leads"].rows_read == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug in ingest/load.py _stage_file: arg_min(..., column_idx) is NULL for whole-line CSV "
-    "errors (column_idx NULL), so the check reads 'csv: none' instead of 'csv: line size over maximum'",
-)
 def test_record_over_32_mb_names_the_reason(con, landing):
     write_over_32_mb_record(landing)
     ingest(con, landing)

@@ -89,7 +89,7 @@ def _path(name: str = "leads.csv", drop: str = DROP) -> str:
 
 
 def _ragged() -> dict[str, bytes]:
-    # Too few fields only: a record with too many is the known load.py gap (see test_hostile.py).
+    # Too few fields (too many is covered by test_record_with_too_many_fields_is_not_silently_truncated).
     body = leads_csv(lead_row(1)) + line("2", "too", "few") + line(*lead_row(4))
     return {_path(): body}
 

@@ -29,7 +29,11 @@ from buying_groups.model.schemas import ACTIVITY_TYPE_NAMES, EMAIL_PATTERN
 from buying_groups.model.sql_checks import SQL_CHECKS
 from buying_groups.sql_files import load_sql, quote_identifier, run_sql
 
-NULL_LITERALS = ["null", "NULL", "Null", ""]
+# DuckDB's own null detection is switched off (a marker no file contains) so that an empty
+# field reads as '' and only null padding reads as NULL: that is how a record with too few
+# fields is told apart from one whose last field is empty. `bg_text` then treats '' and the
+# literal `null` as empty.
+NEVER_NULL = "\u241fbuying-groups:no-null-marker\u241f"
 MAX_LINE_BYTES = 32 * 1024 * 1024  # one record may carry a very long field (JSON attributes)
 
 _PARSERS = {
@@ -117,24 +121,14 @@ def _stage_ddl(spec: EntitySpec) -> str:
     source_columns = ", ".join(f"{quote_identifier(s)} VARCHAR" for s in spec.source_columns)
     return (
         'CREATE OR REPLACE TEMP TABLE stage ("drop" VARCHAR, source_file VARCHAR, '
-        f"record BIGINT, line_number BIGINT, {source_columns}, extra_fields VARCHAR)"
+        f"record BIGINT, line_number BIGINT, {source_columns}, extra_fields VARCHAR, csv_shape VARCHAR)"
     )
 
 
-def _stage_file(
-    con: duckdb.DuckDBPyConnection,
-    spec: EntitySpec,
-    drop: str,
-    path: Path,
-    header: list[str],
-    munchkin_id: str,
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Scan, parse and check one file into ``checked``; return its drift columns and its
-    unparseable records.
-
-    The scan is a subquery of the checking statement (no all-text staging table): on 10M
-    activities a staged copy cost as much as the CSV read itself.
-    """
+def _scan_and_check_sql(
+    spec: EntitySpec, drop: str, path: Path, header: list[str], munchkin_id: str, shape_checked: bool
+) -> tuple[str, dict[str, Any]]:
+    """The statement that scans one file and parses and checks every value (see _checked_sql)."""
     params = _Params()
     positions = {name: i for i, name in enumerate(header)}
     # row_number() over the unordered scan numbers records in file order (the scan preserves
@@ -152,33 +146,72 @@ def _stage_file(
             select.append(f"NULL::VARCHAR AS {quote_identifier(source)}")
     drift = [name for name in header if name not in spec.source_columns]
     if drift:
-        pairs = ", ".join(f"{params.bind(name)}, c{positions[name]}" for name in drift)
+        pairs = ", ".join(f"{params.bind(name)}, bg_text(c{positions[name]})" for name in drift)
         select.append(f"json_object({pairs}) AS extra_fields")
     else:
         select.append("NULL::VARCHAR AS extra_fields")
-    columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
-    for table in ("reject_errors", "reject_scans"):
-        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    # strict_mode off: extracts mixing CRLF and LF line ends are common and harmless; records
-    # with the wrong number of fields are still rejected (and land in quarantine).
+    # One column more than the header: with strict_mode off DuckDB silently cuts a record with
+    # too many fields to the declared width, so the overflow column is what reveals it; null
+    # padding fills a record with too few fields, which the last real column then reveals.
+    # Without shape checks, DuckDB itself rejects a record with too few fields.
+    width = len(header) + 1 if shape_checked else len(header)
+    columns = {f"c{i}": "VARCHAR" for i in range(width)}
+    if shape_checked:
+        select.append(
+            f"CASE WHEN c{len(header)} <> '' THEN 'too many columns' "
+            f"WHEN c{len(header) - 1} IS NULL THEN 'missing columns' END AS csv_shape"
+        )
+    else:
+        select.append("NULL::VARCHAR AS csv_shape")
+    # strict_mode off: extracts mixing CRLF and LF line ends are common and harmless.
     scan = (
         f"SELECT {', '.join(select)} FROM read_csv("
         f"{params.bind(str(path))}, header = true, auto_detect = false, "
         f"columns = {params.bind(columns)}, delim = ',', quote = '\"', escape = '\"', "
-        f"nullstr = {params.bind(NULL_LITERALS)}, encoding = 'utf-8', strict_mode = false, "
+        f"nullstr = {params.bind(NEVER_NULL)}, null_padding = {str(shape_checked).lower()}, "
+        "encoding = 'utf-8', strict_mode = false, "
         f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {4 * MAX_LINE_BYTES}, "
         "ignore_errors = true, store_rejects = true)"
     )
     checked_sql, _ = _checked_sql(spec, params, munchkin_id, f"({scan})")
-    try:
-        con.execute(f"INSERT INTO checked BY NAME {checked_sql}", params.values)
-    except duckdb.Error as exc:
-        raise UnusableFileError(path, 1, f"not a readable CSV file: {exc}") from exc
+    return checked_sql, params.values
+
+
+def _stage_file(
+    con: duckdb.DuckDBPyConnection,
+    spec: EntitySpec,
+    drop: str,
+    path: Path,
+    header: list[str],
+    munchkin_id: str,
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Scan, parse and check one file into ``checked``; return its drift columns and its
+    unparseable records.
+
+    The scan is a subquery of the checking statement (no all-text staging table): on 10M
+    activities a staged copy cost as much as the CSV read itself.
+    """
+    for shape_checked in (True, False):
+        sql, values = _scan_and_check_sql(spec, drop, path, header, munchkin_id, shape_checked)
+        for table in ("reject_errors", "reject_scans"):
+            con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        try:
+            con.execute(f"INSERT INTO checked BY NAME {sql}", values)
+            break
+        except duckdb.Error as exc:
+            # DuckDB's null padding gives up on some broken byte sequences (raising instead of
+            # rejecting the record); such a file is read again the plain way, which still
+            # quarantines every unreadable record but cannot see surplus fields.
+            if not shape_checked:
+                raise UnusableFileError(path, 1, f"not a readable CSV file: {exc}") from exc
+    drift = [name for name in header if name not in spec.source_columns]
 
     rejects = con.execute(
         # DuckDB reports one error per missing column; one quarantine row per record is enough.
-        "SELECT line, arg_min(column_name, column_idx), arg_min(error_type, column_idx), "
-        "any_value(csv_line), arg_min(error_message, column_idx) FROM temp.reject_errors "
+        # A whole-line error (e.g. a record over max_line_size) has no column_idx.
+        "SELECT line, arg_min(column_name, coalesce(column_idx, -1)), "
+        "arg_min(error_type, coalesce(column_idx, -1)), any_value(csv_line), "
+        "arg_min(error_message, coalesce(column_idx, -1)) FROM temp.reject_errors "
         "GROUP BY line ORDER BY line"
     ).fetchall()
     if rejects:
@@ -253,8 +286,11 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: st
         "stage.record",
         "stage.line_number AS source_line",
         "stage.extra_fields",
+        "stage.csv_shape",
     ]
-    reject_conditions, problems = [], []
+    # A record with the wrong number of fields is quarantined as a whole (its values are
+    # shifted, so no single column is to blame).
+    reject_conditions, problems = ["csv_shape IS NOT NULL"], ["csv_shape IS NOT NULL"]
     sourced = [c for c in spec.columns if c.source]
     for column in sourced:
         parsed, bad, missing = _column_sql(spec, column, params, munchkin_id)
@@ -352,14 +388,20 @@ def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]
             f"ELSE {params.bind('check: ' + check_label)} END"
         )
         counts_missing = not column.nullable and column.duckdb_type != "BOOLEAN"
-        condition = f"{bad} OR {missing}" if counts_missing else bad
+        condition = f"({bad} OR {missing})" if counts_missing else bad
+        condition += " AND csv_shape IS NULL"
         parts.append(
             f'SELECT source_drop AS "drop", source_file, source_line AS line_number, '
             f'{params.bind(column.source)} AS "column", {label} AS "check", '
-            f'{quote_identifier(column.source or "")} AS "value", '
+            f"nullif({quote_identifier(column.source or '')}, '') AS \"value\", "
             f"CASE WHEN {row_rejected} THEN 'quarantined' ELSE 'flagged' END AS disposition, "
             f"{raw_record} AS raw_record FROM checked WHERE {condition}"
         )
+    parts.append(
+        f'SELECT source_drop AS "drop", source_file, source_line AS line_number, NULL AS "column", '
+        f"'csv: ' || csv_shape AS \"check\", NULL AS \"value\", 'quarantined' AS disposition, "
+        f"{raw_record} AS raw_record FROM checked WHERE csv_shape IS NOT NULL"
+    )
     return " UNION ALL ".join(parts)
 
 
@@ -417,6 +459,9 @@ def load_entity(
     )
     if parse_rejects:
         con.executemany("INSERT INTO batch_rejects VALUES (?, ?, ?, ?, ?, ?, ?, ?)", parse_rejects)
+    con.execute('CREATE OR REPLACE TEMP TABLE batch_unparsed ("drop" VARCHAR, source_file VARCHAR, line_number BIGINT)')
+    if parse_rejects:
+        con.executemany("INSERT INTO batch_unparsed VALUES (?, ?, ?)", [r[:3] for r in parse_rejects])
     con.execute(
         'CREATE OR REPLACE TEMP TABLE batch_files AS SELECT DISTINCT source_drop AS "drop", source_file FROM checked'
     )
@@ -462,6 +507,7 @@ def load_entity(
             "batch_rejects",
             "batch_files",
             "batch_file_counts",
+            "batch_unparsed",
             "batch_duplicate_keys",
             "incoming",
             "applied",
@@ -479,7 +525,7 @@ def _count_batch(con: duckdb.DuckDBPyConnection, result: EntityLoadResult) -> No
     result.rows_read, result.rows_quarantined, result.values_flagged = int(records), int(quarantined), int(flagged)
     result.rejects_by_check = dict(
         con.execute(
-            'SELECT "column" || \' \' || "check", count(*) FROM batch_rejects GROUP BY ALL ORDER BY 2 DESC'
+            'SELECT concat_ws(\' \', "column", "check"), count(*) FROM batch_rejects GROUP BY ALL ORDER BY 2 DESC'
         ).fetchall()
     )
 
