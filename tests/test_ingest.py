@@ -342,3 +342,21 @@ def test_drops_are_processed_in_name_order(con, landing):
     ingest(con, landing)
     assert person(con, 1)["job_title"] == "second"
     assert person(con, 1)["source_drop"] == "2026-11-02T0900"
+
+
+@pytest.mark.slow
+def test_line_numbers_stay_exact_when_a_large_file_is_read_in_parallel(con, landing, tmp_path):
+    # ~100 MB: DuckDB splits the scan over threads; line numbers come from insertion order.
+    path = landing / "2026-11-01" / "activities.csv"
+    path.parent.mkdir(parents=True)
+    relation = con.sql(
+        "SELECT 'g' || i AS marketoGUID, i AS leadId, '2026-11-01T10:00:00Z' AS activityDate, 2 AS activityTypeId, "
+        "'c' AS campaignId, '1' AS primaryAttributeValueId, repeat('x', 200) AS primaryAttributeValue, "
+        "'{}' AS attributes FROM range(1, 400001) AS t(i)"
+    )
+    relation.write_csv(str(path))
+    ingest(con, landing)
+    assert con.sql(
+        "SELECT count(*), count(*) FILTER (WHERE source_line <> CAST(substr(event_id, 2) AS BIGINT) + 1) "
+        "FROM b2b.experience_events"
+    ).fetchone() == (400000, 0)

@@ -34,6 +34,9 @@ from buying_groups.sql_files import load_sql, quote_identifier, run_sql
 # fields is told apart from one whose last field is empty. `bg_text` then treats '' and the
 # literal `null` as empty.
 NEVER_NULL = "\u241fbuying-groups:no-null-marker\u241f"
+# The line of a row of `checked`: set explicitly for files with parser rejects (records after
+# a rejected one sit further down), else derived from its rowid (header = line 1).
+LINE_SQL = "coalesce(checked.source_line, checked.rowid - checked.record_base + 2)"
 MAX_LINE_BYTES = 32 * 1024 * 1024  # one record may carry a very long field (JSON attributes)
 
 _PARSERS = {
@@ -121,23 +124,30 @@ def _stage_ddl(spec: EntitySpec) -> str:
     source_columns = ", ".join(f"{quote_identifier(s)} VARCHAR" for s in spec.source_columns)
     return (
         'CREATE OR REPLACE TEMP TABLE stage ("drop" VARCHAR, source_file VARCHAR, '
-        f"record BIGINT, line_number BIGINT, {source_columns}, extra_fields VARCHAR, csv_shape VARCHAR)"
+        f"record_base BIGINT, line_number BIGINT, {source_columns}, extra_fields VARCHAR, csv_shape VARCHAR)"
     )
 
 
 def _scan_and_check_sql(
-    spec: EntitySpec, drop: str, path: Path, header: list[str], munchkin_id: str, shape_checked: bool
+    spec: EntitySpec,
+    drop: str,
+    path: Path,
+    header: list[str],
+    munchkin_id: str,
+    shape_checked: bool,
+    record_base: int,
 ) -> tuple[str, dict[str, Any]]:
     """The statement that scans one file and parses and checks every value (see _checked_sql)."""
     params = _Params()
     positions = {name: i for i, name in enumerate(header)}
-    # row_number() over the unordered scan numbers records in file order (the scan preserves
-    # insertion order; do not turn preserve_insertion_order off for this statement).
+    # Line numbers come from the rowid of `checked` (see LINE_SQL): the scan keeps file order
+    # on insert (preserve_insertion_order, DuckDB's default: never turn it off here), and unlike
+    # row_number() OVER () it lets the scan and the parsing run on every core.
     select = [
         f'{params.bind(drop)} AS "drop"',
         f"{params.bind(path.name)} AS source_file",
-        "row_number() OVER () AS record",
-        "row_number() OVER () + 1 AS line_number",
+        f"CAST({params.bind(record_base)} AS BIGINT) AS record_base",
+        "CAST(NULL AS BIGINT) AS line_number",
     ]
     for source in spec.source_columns:
         if source in positions:
@@ -191,8 +201,10 @@ def _stage_file(
     The scan is a subquery of the checking statement (no all-text staging table): on 10M
     activities a staged copy cost as much as the CSV read itself.
     """
+    # `checked` is only appended to, so this file's rows get the rowids from here on.
+    (record_base,) = con.execute("SELECT count(*) FROM checked").fetchone()  # type: ignore[misc]
     for shape_checked in (True, False):
-        sql, values = _scan_and_check_sql(spec, drop, path, header, munchkin_id, shape_checked)
+        sql, values = _scan_and_check_sql(spec, drop, path, header, munchkin_id, shape_checked, record_base)
         for table in ("reject_errors", "reject_scans"):
             con.execute(f"DROP TABLE IF EXISTS temp.{table}")
         try:
@@ -218,14 +230,14 @@ def _stage_file(
         # Records after a rejected one sit one line further down than their record number says.
         con.execute(
             """
-            UPDATE checked SET source_line = record + 1 + (
+            UPDATE checked SET source_line = rowid - record_base + 2 + (
                 SELECT count(*) FROM (
                     SELECT line - 1 - row_number() OVER (ORDER BY line) AS good_before
                     FROM (SELECT DISTINCT line FROM temp.reject_errors)
-                ) AS r WHERE r.good_before < checked.record)
-            WHERE source_drop = $drop AND source_file = $file
+                ) AS r WHERE r.good_before < checked.rowid - checked.record_base + 1)
+            WHERE rowid >= $base
             """,
-            {"drop": drop, "file": path.name},
+            {"base": record_base},
         )
     parse_rejects = []
     for line, column_name, error_type, csv_line, message in rejects:
@@ -283,7 +295,7 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: st
     select = [
         'stage."drop" AS source_drop',
         "stage.source_file",
-        "stage.record",
+        "stage.record_base",
         "stage.line_number AS source_line",
         "stage.extra_fields",
         "stage.csv_shape",
@@ -345,7 +357,9 @@ _DERIVED_SQL = {
 def _validated_sql(spec: EntitySpec, reject_conditions: list[str]) -> str:
     select = []
     for column in spec.columns:
-        if column.name in {"source_drop", "source_file", "source_line", "extra_fields"}:
+        if column.name == "source_line":
+            select.append(f"{LINE_SQL} AS source_line")
+        elif column.name in {"source_drop", "source_file", "extra_fields"}:
             select.append(quote_identifier(column.name))
         elif column.source:
             select.append(f"{_final_value(column, spec)} AS {quote_identifier(column.name)}")
@@ -391,14 +405,14 @@ def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]
         condition = f"({bad} OR {missing})" if counts_missing else bad
         condition += " AND csv_shape IS NULL"
         parts.append(
-            f'SELECT source_drop AS "drop", source_file, source_line AS line_number, '
+            f'SELECT source_drop AS "drop", source_file, {LINE_SQL} AS line_number, '
             f'{params.bind(column.source)} AS "column", {label} AS "check", '
             f"nullif({quote_identifier(column.source or '')}, '') AS \"value\", "
             f"CASE WHEN {row_rejected} THEN 'quarantined' ELSE 'flagged' END AS disposition, "
             f"{raw_record} AS raw_record FROM checked WHERE {condition}"
         )
     parts.append(
-        f'SELECT source_drop AS "drop", source_file, source_line AS line_number, NULL AS "column", '
+        f'SELECT source_drop AS "drop", source_file, {LINE_SQL} AS line_number, NULL AS "column", '
         f"'csv: ' || csv_shape AS \"check\", NULL AS \"value\", 'quarantined' AS disposition, "
         f"{raw_record} AS raw_record FROM checked WHERE csv_shape IS NOT NULL"
     )
