@@ -63,8 +63,10 @@ class EntitySpec:
     def columns(self) -> tuple[ColumnSpec, ...]:
         specs = []
         lineage = set(schemas._Lineage.to_schema().columns)
-        # Entity columns first, lineage last: the order readers expect in the tables.
-        ordered = sorted(self.schema.columns.items(), key=lambda item: item[0] in lineage)
+        versioning = set(schemas._Created.to_schema().columns) - lineage
+        # Entity columns first, then delete flag and timestamps, lineage last: the order readers
+        # expect in the tables (Pandera lists inherited fields first).
+        ordered = sorted(self.schema.columns.items(), key=lambda item: (item[0] in lineage, item[0] in versioning))
         for name, column in ordered:
             meta = column.metadata or {}
             dtype = column.dtype.type

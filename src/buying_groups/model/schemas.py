@@ -62,7 +62,26 @@ class _Lineage(pa.DataFrameModel):
     )
 
 
-class Persons(_Lineage):
+class _Upserted(_Lineage):
+    """What every upserted entity carries: its delete flag and the timestamp that orders it."""
+
+    is_deleted: bool = pa.Field(
+        description="Deleted in Marketo (marketoIsDeleted); kept, but not current",
+        metadata=source("marketoIsDeleted", on_invalid="reject"),
+    )
+    updated_at: pl.Datetime = pa.Field(
+        description="Last updated (UTC); orders upserts",
+        metadata=source("updatedAt", required=True, on_invalid="reject"),
+    )
+
+
+class _Created(_Upserted):
+    created_at: pl.Datetime = pa.Field(
+        description="Created (UTC)", metadata=source("createdAt", required=True, on_invalid="reject")
+    )
+
+
+class Persons(_Created):
     """Current state of every Marketo lead as an XDM person; deleted leads stay, flagged."""
 
     person_key: str = pa.Field(
@@ -108,23 +127,12 @@ class Persons(_Lineage):
         description="Email invalid per Marketo or malformed (unreadable counts as true)",
         metadata=source("emailInvalid", on_invalid="suppress"),
     )
-    is_deleted: bool = pa.Field(
-        description="Deleted in Marketo (marketoIsDeleted); not a current person",
-        metadata=source("marketoIsDeleted", on_invalid="reject"),
-    )
     has_known_account: bool = pa.Field(
         description="account_key names a current account (false = orphan, kept)", metadata=DERIVED
     )
-    created_at: pl.Datetime = pa.Field(
-        description="Created (UTC)", metadata=source("createdAt", required=True, on_invalid="reject")
-    )
-    updated_at: pl.Datetime = pa.Field(
-        description="Last updated (UTC); orders upserts",
-        metadata=source("updatedAt", required=True, on_invalid="reject"),
-    )
 
 
-class Accounts(_Lineage):
+class Accounts(_Created):
     """Current state of every Marketo company as an XDM account; deleted ones stay, flagged."""
 
     account_key: str = pa.Field(
@@ -161,20 +169,9 @@ class Accounts(_Lineage):
         nullable=True, description="LinkedIn company page URL", metadata=source("linkedinCompanyPageUrl")
     )
     stock_symbol: str = pa.Field(nullable=True, description="Stock symbol", metadata=source("stockSymbol"))
-    is_deleted: bool = pa.Field(
-        description="Deleted in Marketo; not a current account",
-        metadata=source("marketoIsDeleted", on_invalid="reject"),
-    )
-    created_at: pl.Datetime = pa.Field(
-        description="Created (UTC)", metadata=source("createdAt", required=True, on_invalid="reject")
-    )
-    updated_at: pl.Datetime = pa.Field(
-        description="Last updated (UTC); orders upserts",
-        metadata=source("updatedAt", required=True, on_invalid="reject"),
-    )
 
 
-class Opportunities(_Lineage):
+class Opportunities(_Created):
     """Current state of every opportunity."""
 
     opportunity_key: str = pa.Field(
@@ -205,19 +202,9 @@ class Opportunities(_Lineage):
         description="Win probability, 0-100",
         metadata=source("probability"),
     )
-    is_deleted: bool = pa.Field(
-        description="Deleted in Marketo", metadata=source("marketoIsDeleted", on_invalid="reject")
-    )
-    created_at: pl.Datetime = pa.Field(
-        description="Created (UTC)", metadata=source("createdAt", required=True, on_invalid="reject")
-    )
-    updated_at: pl.Datetime = pa.Field(
-        description="Last updated (UTC); orders upserts",
-        metadata=source("updatedAt", required=True, on_invalid="reject"),
-    )
 
 
-class OpportunityPersons(_Lineage):
+class OpportunityPersons(_Upserted):
     """Current opportunity contact roles: which person plays which CRM role on an opportunity."""
 
     opportunity_person_key: str = pa.Field(
@@ -237,13 +224,6 @@ class OpportunityPersons(_Lineage):
         nullable=True, description="CRM contact role (e.g. Economic Buyer)", metadata=source("role", required=True)
     )
     is_primary: bool = pa.Field(nullable=True, description="Primary contact", metadata=source("isPrimary"))
-    is_deleted: bool = pa.Field(
-        description="Deleted in Marketo", metadata=source("marketoIsDeleted", on_invalid="reject")
-    )
-    updated_at: pl.Datetime = pa.Field(
-        description="Last updated (UTC); orders upserts",
-        metadata=source("updatedAt", required=True, on_invalid="reject"),
-    )
 
 
 class ExperienceEvents(_Lineage):
