@@ -324,7 +324,7 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: st
     inner = f"SELECT {', '.join(select)}, {', '.join(f'stage.{r}' for r in raw)} FROM {source} AS stage"
     keep_raw = ", ".join(f"CASE WHEN __has_problem THEN {r} END AS {r}" for r in raw)
     flagged = f"SELECT *, ({' OR '.join(problems) or 'false'}) AS __has_problem FROM ({inner})"
-    return f"SELECT * EXCLUDE (__has_problem) REPLACE ({keep_raw}) FROM ({flagged})", reject_conditions
+    return f"SELECT * REPLACE ({keep_raw}) FROM ({flagged})", reject_conditions
 
 
 def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
@@ -405,16 +405,16 @@ def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]
         condition = f"({bad} OR {missing})" if counts_missing else bad
         condition += " AND csv_shape IS NULL"
         parts.append(
-            f'SELECT source_drop AS "drop", source_file, {LINE_SQL} AS line_number, '
+            f'SELECT source_drop AS "drop", source_file, __line AS line_number, '
             f'{params.bind(column.source)} AS "column", {label} AS "check", '
             f"nullif({quote_identifier(column.source or '')}, '') AS \"value\", "
             f"CASE WHEN {row_rejected} THEN 'quarantined' ELSE 'flagged' END AS disposition, "
-            f"{raw_record} AS raw_record FROM checked WHERE {condition}"
+            f"{raw_record} AS raw_record FROM problem_rows WHERE {condition}"
         )
     parts.append(
-        f'SELECT source_drop AS "drop", source_file, {LINE_SQL} AS line_number, NULL AS "column", '
+        f'SELECT source_drop AS "drop", source_file, __line AS line_number, NULL AS "column", '
         f"'csv: ' || csv_shape AS \"check\", NULL AS \"value\", 'quarantined' AS disposition, "
-        f"{raw_record} AS raw_record FROM checked WHERE csv_shape IS NOT NULL"
+        f"{raw_record} AS raw_record FROM problem_rows WHERE csv_shape IS NOT NULL"
     )
     return " UNION ALL ".join(parts)
 
@@ -466,6 +466,11 @@ def load_entity(
         con.executemany("INSERT INTO activity_type_names VALUES (?, ?)", list(ACTIVITY_TYPE_NAMES.items()))
     con.execute(f"CREATE OR REPLACE TEMP VIEW validated AS {_validated_sql(spec, reject_conditions)}")
 
+    # The quarantine reads only rows with a problem: one pass over `checked` to find them,
+    # then one small query per column instead of one full scan per column.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE problem_rows AS SELECT *, {LINE_SQL} AS __line FROM checked WHERE __has_problem"
+    )
     reject_params = _Params()
     con.execute(
         "CREATE OR REPLACE TEMP TABLE batch_rejects AS " + _rejects_sql(spec, reject_params, reject_conditions),
@@ -522,6 +527,7 @@ def load_entity(
             "batch_files",
             "batch_file_counts",
             "batch_unparsed",
+            "problem_rows",
             "batch_duplicate_keys",
             "incoming",
             "applied",
