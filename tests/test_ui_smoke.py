@@ -135,6 +135,9 @@ def test_chromium_renders_the_asset_graph(webserver, tmp_path):
         reason = f"{CHROMIUM} not installed (CI installs it with apt-get install chromium)"
         print(f"SKIP: {reason}")
         pytest.skip(reason)
+    # Dagster shows a "join the community" dialog on a first local visit; mark it seen on the
+    # server (what its Skip button does) so the screenshot shows the graph.
+    assert graphql(webserver, "mutation { setNuxSeen }")["setNuxSeen"] is True
     screenshot = tmp_path / "graph.png"
     url = f"{webserver}/asset-groups"
     done = subprocess.run(
