@@ -183,8 +183,7 @@ def _scan_and_check_sql(
         f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {4 * MAX_LINE_BYTES}, "
         "ignore_errors = true, store_rejects = true)"
     )
-    checked_sql, _ = _checked_sql(spec, params, munchkin_id, f"({scan})")
-    return checked_sql, params.values
+    return _checked_sql(spec, params, munchkin_id, f"({scan})"), params.values
 
 
 def _stage_file(
@@ -285,13 +284,10 @@ def _column_sql(spec: EntitySpec, column: ColumnSpec, params: _Params, munchkin_
     return parsed, f"({present} AND NOT ({valid}))", f"(NOT {present})"
 
 
-def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str = "stage") -> tuple[str, list[str]]:
-    """SELECT over ``source`` (one scanned file, aliased ``stage``) with every parsed column
-    and its flags; the list names the reject conditions (a row is quarantined when any holds).
-
-    The raw text of a row is kept only when some value of it is bad (or required and missing):
-    only the quarantine reads it, and dropping it for clean rows halves ``checked``.
-    """
+def _flags_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str) -> tuple[str, list[str]]:
+    """SELECT over ``source`` (rows shaped like ``stage``, aliased ``stage``) with every parsed
+    column, its is-bad and is-missing flags, the raw text and ``__has_problem``; the list names
+    the reject conditions (a row is quarantined when any holds)."""
     select = [
         'stage."drop" AS source_drop',
         "stage.source_file",
@@ -322,9 +318,29 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: st
             problems.append(_flag(column.name, "missing"))
     raw = [quote_identifier(s) for s in spec.source_columns]
     inner = f"SELECT {', '.join(select)}, {', '.join(f'stage.{r}' for r in raw)} FROM {source} AS stage"
-    keep_raw = ", ".join(f"CASE WHEN __has_problem THEN {r} END AS {r}" for r in raw)
-    flagged = f"SELECT *, ({' OR '.join(problems) or 'false'}) AS __has_problem FROM ({inner})"
-    return f"SELECT * REPLACE ({keep_raw}) FROM ({flagged})", reject_conditions
+    return f"SELECT *, ({' OR '.join(problems)}) AS __has_problem FROM ({inner})", reject_conditions
+
+
+def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str = "stage") -> str:
+    """SELECT over ``source`` (one scanned file, aliased ``stage``) with each column's final
+    value, ``__reject`` (the row is quarantined), ``__has_problem`` (the row has an entry in the
+    quarantine) and, for problem rows only, the raw text.
+
+    Only final values are kept, not the per-column flags: ``checked`` holds every row of the
+    batch (10M activities), and the quarantine re-derives the flags from the raw text of the
+    few problem rows (see ``problem_checks``).
+    """
+    flags, reject_conditions = _flags_sql(spec, params, munchkin_id, source)
+    finals = [f"{_final_value(c, spec)} AS {quote_identifier(c.name)}" for c in spec.columns if c.source]
+    # Raw text under its own names: a source column may share its name with a model column.
+    keep_raw = [
+        f"CASE WHEN __has_problem THEN {quote_identifier(s)} END AS {_flag(s, 'raw')}" for s in spec.source_columns
+    ]
+    lineage = ["source_drop", "source_file", "record_base", "source_line", "extra_fields", "csv_shape"]
+    return (
+        f"SELECT {', '.join(lineage)}, {', '.join(finals)}, ({' OR '.join(reject_conditions)}) AS __reject, "
+        f"__has_problem, {', '.join(keep_raw)} FROM ({flags})"
+    )
 
 
 def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
@@ -344,36 +360,30 @@ def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
 
 
 _DERIVED_SQL = {
-    "domain": "bg_domain({parsed_website})",
+    "domain": "bg_domain(checked.website)",
     # Placeholders here; _validated_sql computes both with the same predicate as
     # ingest_refresh_orphans. Setting them on insert (instead of inserting false and letting
     # the refresh UPDATE every row) avoids rewriting 10M events on a full load.
     "has_known_account": "false",
     "has_known_person": "false",
-    "event_type": "coalesce(activity_type_names.name, 'Activity ' || {parsed_activity_type_id})",
+    "event_type": "coalesce(activity_type_names.name, 'Activity ' || checked.activity_type_id)",
 }
 
 
-def _validated_sql(spec: EntitySpec, reject_conditions: list[str]) -> str:
+def _validated_sql(spec: EntitySpec) -> str:
     select = []
     for column in spec.columns:
         if column.name == "source_line":
             select.append(f"{LINE_SQL} AS source_line")
-        elif column.name in {"source_drop", "source_file", "extra_fields"}:
+        elif column.name in {"source_drop", "source_file", "extra_fields"} or column.source:
             select.append(quote_identifier(column.name))
-        elif column.source:
-            select.append(f"{_final_value(column, spec)} AS {quote_identifier(column.name)}")
         else:
-            expression = _DERIVED_SQL[column.name].format(
-                parsed_website=_flag("website", "parsed"),
-                parsed_activity_type_id=_flag("activity_type_id", "parsed"),
-            )
+            expression = _DERIVED_SQL[column.name]
             select.append(f"{expression} AS {quote_identifier(column.name)}")
-    where = " OR ".join(reject_conditions) or "false"
     joins = ""
     if spec.table == "experience_events":
-        joins = f" LEFT JOIN activity_type_names ON activity_type_names.id = {_flag('activity_type_id', 'parsed')}"
-    validated = f"SELECT {', '.join(select)} FROM checked{joins} WHERE NOT ({where})"
+        joins = " LEFT JOIN activity_type_names ON activity_type_names.id = checked.activity_type_id"
+    validated = f"SELECT {', '.join(select)} FROM checked{joins} WHERE NOT __reject"
     names = {column.name for column in spec.columns}
     if "has_known_account" in names:
         known = "coalesce(account_key IN (SELECT account_key FROM b2b.accounts WHERE NOT is_deleted), false)"
@@ -405,16 +415,16 @@ def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]
         condition = f"({bad} OR {missing})" if counts_missing else bad
         condition += " AND csv_shape IS NULL"
         parts.append(
-            f'SELECT source_drop AS "drop", source_file, __line AS line_number, '
+            f'SELECT source_drop AS "drop", source_file, source_line AS line_number, '
             f'{params.bind(column.source)} AS "column", {label} AS "check", '
             f"nullif({quote_identifier(column.source or '')}, '') AS \"value\", "
             f"CASE WHEN {row_rejected} THEN 'quarantined' ELSE 'flagged' END AS disposition, "
-            f"{raw_record} AS raw_record FROM problem_rows WHERE {condition}"
+            f"{raw_record} AS raw_record FROM problem_checks WHERE {condition}"
         )
     parts.append(
-        f'SELECT source_drop AS "drop", source_file, __line AS line_number, NULL AS "column", '
+        f'SELECT source_drop AS "drop", source_file, source_line AS line_number, NULL AS "column", '
         f"'csv: ' || csv_shape AS \"check\", NULL AS \"value\", 'quarantined' AS disposition, "
-        f"{raw_record} AS raw_record FROM problem_rows WHERE csv_shape IS NOT NULL"
+        f"{raw_record} AS raw_record FROM problem_checks WHERE csv_shape IS NOT NULL"
     )
     return " UNION ALL ".join(parts)
 
@@ -450,8 +460,7 @@ def load_entity(
     # scanned, parsed and checked straight into it.
     con.execute(_stage_ddl(spec))
     params = _Params()
-    checked_sql, reject_conditions = _checked_sql(spec, params, munchkin_id)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {checked_sql}", params.values)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {_checked_sql(spec, params, munchkin_id)}", params.values)
     con.execute("DROP TABLE temp.stage")
     parse_rejects: list[tuple[Any, ...]] = []
     for drop, source_file, path, header in pending:
@@ -464,13 +473,18 @@ def load_entity(
     if spec.table == "experience_events":
         con.execute("CREATE OR REPLACE TEMP TABLE activity_type_names (id BIGINT, name VARCHAR)")
         con.executemany("INSERT INTO activity_type_names VALUES (?, ?)", list(ACTIVITY_TYPE_NAMES.items()))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW validated AS {_validated_sql(spec, reject_conditions)}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW validated AS {_validated_sql(spec)}")
 
-    # The quarantine reads only rows with a problem: one pass over `checked` to find them,
-    # then one small query per column instead of one full scan per column.
+    # The quarantine reads only rows with a problem: one pass over `checked` finds them (with
+    # their raw text), and the per-column flags are derived again for those rows alone.
+    raw = ", ".join(f"{_flag(s, 'raw')} AS {quote_identifier(s)}" for s in spec.source_columns)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE problem_rows AS SELECT *, {LINE_SQL} AS __line FROM checked WHERE __has_problem"
+        'CREATE OR REPLACE TEMP TABLE problem_rows AS SELECT source_drop AS "drop", source_file, record_base, '
+        f"{LINE_SQL} AS line_number, extra_fields, csv_shape, {raw} FROM checked WHERE __has_problem"
     )
+    flag_params = _Params()
+    flags_sql, reject_conditions = _flags_sql(spec, flag_params, munchkin_id, "problem_rows")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE problem_checks AS {flags_sql}", flag_params.values)
     reject_params = _Params()
     con.execute(
         "CREATE OR REPLACE TEMP TABLE batch_rejects AS " + _rejects_sql(spec, reject_params, reject_conditions),
@@ -528,6 +542,7 @@ def load_entity(
             "batch_file_counts",
             "batch_unparsed",
             "problem_rows",
+            "problem_checks",
             "batch_duplicate_keys",
             "incoming",
             "applied",
