@@ -1,8 +1,9 @@
 """Read an entity's pending landing files, validate every value, upsert or append.
 
 One set-based pass per entity: each pending file is scanned, parsed and checked in one
-statement into a temporary ``checked`` table (parsed values and per-column flags; the raw text
-is kept only for rows with a problem, which is all the quarantine needs), and the valid rows
+statement into a temporary ``checked`` table (final values, a reject flag, and the raw text
+only for rows with a problem; the quarantine derives the per-column reasons again from that
+raw text, for those few rows), and the valid rows
 are merged into the ``b2b`` table in a transaction. Keeping one materialisation between the
 CSV and the table is what keeps a 10M-row activity load near the cost of reading the CSV.
 The statements are derived from the entity's Pandera model (``ColumnSpec``); no value is
