@@ -2,9 +2,8 @@
 -- arrives in a later drop (or an activity whose lead does) stops being an orphan.
 UPDATE b2b.persons
 SET has_known_account = NOT has_known_account
-WHERE has_known_account <> coalesce(
-    account_key IN (SELECT account_key FROM b2b.accounts WHERE NOT is_deleted), false);
+WHERE has_known_account <> bg_known_account(account_key);
 
 UPDATE b2b.experience_events
 SET has_known_person = true
-WHERE NOT has_known_person AND person_key IN (SELECT person_key FROM b2b.persons);
+WHERE NOT has_known_person AND bg_known_person(person_key);

@@ -362,11 +362,10 @@ def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
 
 _DERIVED_SQL = {
     "domain": "bg_domain(checked.website)",
-    # Placeholders here; _validated_sql computes both with the same predicate as
-    # ingest_refresh_orphans. Setting them on insert (instead of inserting false and letting
-    # the refresh UPDATE every row) avoids rewriting 10M events on a full load.
-    "has_known_account": "false",
-    "has_known_person": "false",
+    # Set on insert with the macros ingest_refresh_orphans uses, instead of inserting false and
+    # letting the refresh UPDATE every row: that would rewrite 10M events on a full load.
+    "has_known_account": "bg_known_account(checked.account_key)",
+    "has_known_person": "bg_known_person(checked.person_key)",
     "event_type": "coalesce(activity_type_names.name, 'Activity ' || checked.activity_type_id)",
 }
 
@@ -384,15 +383,7 @@ def _validated_sql(spec: EntitySpec) -> str:
     joins = ""
     if spec.table == "experience_events":
         joins = " LEFT JOIN activity_type_names ON activity_type_names.id = checked.activity_type_id"
-    validated = f"SELECT {', '.join(select)} FROM checked{joins} WHERE NOT __reject"
-    names = {column.name for column in spec.columns}
-    if "has_known_account" in names:
-        known = "coalesce(account_key IN (SELECT account_key FROM b2b.accounts WHERE NOT is_deleted), false)"
-        validated = f"SELECT * REPLACE ({known} AS has_known_account) FROM ({validated})"
-    if "has_known_person" in names:
-        known = "coalesce(person_key IN (SELECT person_key FROM b2b.persons), false)"
-        validated = f"SELECT * REPLACE ({known} AS has_known_person) FROM ({validated})"
-    return validated
+    return f"SELECT {', '.join(select)} FROM checked{joins} WHERE NOT __reject"
 
 
 def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]) -> str:
