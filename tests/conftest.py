@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import duckdb
 import pytest
 
 MUNCHKIN = "123-ABC-456"
+REPO = Path(__file__).resolve().parents[1]
+AS_OF = "2026-11-20"
 
 LEAD_HEADER = [
     "id",
@@ -49,6 +52,17 @@ ACTIVITY_HEADER = [
     "primaryAttributeValue",
     "attributes",
 ]
+
+
+def run_command(
+    landing: Path, warehouse: Path, output: Path, *extra: str, as_of: str = AS_OF, config: Path = REPO / "config"
+) -> list[str]:
+    """The argv of `buying-groups run` (as `python -m buying_groups.cli`, so the test's venv runs it)."""
+    return [
+        sys.executable, "-m", "buying_groups.cli", "run",
+        "--landing", str(landing), "--warehouse", str(warehouse), "--output", str(output),
+        "--config", str(config), "--as-of", as_of, *extra,
+    ]  # fmt: skip
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], *, bom: bool = False) -> Path:

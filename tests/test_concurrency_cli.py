@@ -7,7 +7,6 @@ import datetime as dt
 import fcntl
 import os
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -19,30 +18,14 @@ from buying_groups.cli import WarehouseLockTimeout, lock_path_for, main, warehou
 from buying_groups.ingest import load_entity, register_landing_files
 from buying_groups.model import ENTITIES
 from buying_groups.sample_data import generate_landing
-from tests.conftest import LEAD_HEADER, MUNCHKIN, lead, write_csv
+from tests.conftest import LEAD_HEADER, MUNCHKIN, lead, run_command, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-20"
 
 
 def run_args(landing: Path, warehouse: Path, output: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "buying_groups.cli",
-        "run",
-        "--landing",
-        str(landing),
-        "--warehouse",
-        str(warehouse),
-        "--output",
-        str(output),
-        "--config",
-        str(REPO / "config"),
-        "--as-of",
-        AS_OF,
-        *extra,
-    ]
+    return run_command(landing, warehouse, output, *extra)
 
 
 def spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:

@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import duckdb
 import pytest
 
 from buying_groups.sample_data import generate_landing
+from tests.conftest import run_command
 
 pytestmark = pytest.mark.slow
 
@@ -32,24 +32,8 @@ WALL_CLOCK = {"rejected_at", "ingested_at", "discovered_at"}
 
 
 def run_args(landing: Path, root: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "buying_groups.cli",
-        "run",
-        "--landing",
-        str(landing),
-        "--warehouse",
-        str(root / "warehouse.duckdb"),
-        "--output",
-        str(root / "output"),
-        "--config",
-        str(REPO / "config"),
-        "--as-of",
-        AS_OF.isoformat(),
-        "--log-level",
-        "DEBUG",
-    ]
+    return run_command(landing, root / "warehouse.duckdb", root / "output", "--log-level", "DEBUG",
+                       as_of=AS_OF.isoformat())  # fmt: skip
 
 
 ENV = {**os.environ, "DAGSTER_HOME": "", "PYTHONUNBUFFERED": "1"}

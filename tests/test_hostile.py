@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -20,7 +19,7 @@ import pytest
 from buying_groups.ingest import RejectedShareError, UnusableFileError, load_entity, register_landing_files
 from buying_groups.ingest.landing import read_header
 from buying_groups.model import ENTITIES, entity_by_table
-from tests.conftest import LEAD_HEADER, MUNCHKIN, lead, write_csv
+from tests.conftest import LEAD_HEADER, MUNCHKIN, lead, run_command, write_csv
 from tests.data.make_hostile_corpus import CASES, DROP, Case, build_case, lead_row, leads_csv
 from tests.data.make_hostile_corpus import LEAD_HEADER as HOSTILE_LEAD_HEADER
 
@@ -225,22 +224,7 @@ def test_header_without_line_break_in_the_first_megabyte_is_not_csv(tmp_path):
 
 def run_cli(landing: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "buying_groups.cli",
-            "run",
-            "--landing",
-            str(landing),
-            "--warehouse",
-            str(tmp_path / "warehouse.duckdb"),
-            "--output",
-            str(tmp_path / "output"),
-            "--config",
-            str(REPO / "config"),
-            "--as-of",
-            "2026-11-20",
-        ],
+        run_command(landing, tmp_path / "warehouse.duckdb", tmp_path / "output"),
         capture_output=True,
         text=True,
         cwd=REPO,

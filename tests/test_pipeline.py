@@ -18,7 +18,7 @@ from buying_groups.definitions import ALL_ASSETS, ALL_CHECKS
 from buying_groups.resources import build_resources
 from buying_groups.sample_data import generate_landing
 from buying_groups.settings import Settings
-from tests.conftest import LEAD_HEADER, write_csv
+from tests.conftest import LEAD_HEADER, run_command, write_csv
 
 pytestmark = pytest.mark.slow
 
@@ -63,9 +63,9 @@ def marts_snapshot(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
         return {table: con.execute(f"SELECT * FROM marts.{table} ORDER BY ALL").fetchall() for table in MARTS}
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "buying_groups.cli", *args],
+        command,
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -76,19 +76,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 def test_cli_run_builds_every_table_and_file(tmp_path, generated):
     warehouse, output = tmp_path / "wh" / "warehouse.duckdb", tmp_path / "out"
-    done = cli(
-        "run",
-        "--landing",
-        str(generated),
-        "--warehouse",
-        str(warehouse),
-        "--output",
-        str(output),
-        "--config",
-        str(REPO / "config"),
-        "--as-of",
-        END.isoformat(),
-    )
+    done = cli(run_command(generated, warehouse, output, as_of=END.isoformat()))
     assert done.returncode == 0, done.stderr[-3000:]
     assert "run succeeded" in done.stdout and "materialized marts/buying_groups" in done.stdout
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -134,7 +122,7 @@ def test_environment_variables_configure_the_run(tmp_path, generated):
         "BG_CONFIG_DIR": str(REPO / "config"),
         "BG_AS_OF": END.isoformat(),
     }
-    done = cli("run", env=env)
+    done = cli([sys.executable, "-m", "buying_groups.cli", "run"], env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"as_of={END.isoformat()}" in done.stdout
     assert (tmp_path / "env.duckdb").is_file() and (tmp_path / "env-out" / "sales_handoff.csv").is_file()
@@ -146,19 +134,7 @@ def test_bad_config_fails_before_any_data_is_touched(tmp_path, generated):
     path = config / "roles_templates.yaml"
     path.write_text(path.read_text().replace("weight: Vital", "weight: Huge", 1))
     warehouse = tmp_path / "warehouse.duckdb"
-    done = cli(
-        "run",
-        "--landing",
-        str(generated),
-        "--warehouse",
-        str(warehouse),
-        "--config",
-        str(config),
-        "--output",
-        str(tmp_path / "out"),
-        "--as-of",
-        END.isoformat(),
-    )
+    done = cli(run_command(generated, warehouse, tmp_path / "out", as_of=END.isoformat(), config=config))
     assert done.returncode == 2
     assert "roles_templates.yaml: roles_templates[0].roles[0].weight: 'Huge' is not allowed" in done.stderr
     assert "Vital" in done.stderr
@@ -168,19 +144,7 @@ def test_bad_config_fails_before_any_data_is_touched(tmp_path, generated):
 def test_unusable_file_fails_the_run_naming_file_line_and_reason(tmp_path):
     landing = tmp_path / "landing"
     write_csv(landing / "2026-11-01" / "leads.csv", [h for h in LEAD_HEADER if h != "email"], [])
-    done = cli(
-        "run",
-        "--landing",
-        str(landing),
-        "--warehouse",
-        str(tmp_path / "w.duckdb"),
-        "--output",
-        str(tmp_path / "out"),
-        "--config",
-        str(REPO / "config"),
-        "--as-of",
-        END.isoformat(),
-    )
+    done = cli(run_command(landing, tmp_path / "w.duckdb", tmp_path / "out", as_of=END.isoformat()))
     assert done.returncode == 1
     assert f"{landing / '2026-11-01' / 'leads.csv'}:1: missing required column(s) email for leads" in done.stderr
 
