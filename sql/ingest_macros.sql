@@ -2,18 +2,27 @@
 -- A value that is present but cannot be read parses to NULL; the caller compares with the
 -- raw text to tell "empty" from "invalid".
 -- Empty: '' or the literal `null` (Marketo writes empty fields that way).
+-- trim() copies every string, so it only runs on values that start or end with a space (or a
+-- no-break space): on 10M activities that is seconds per column.
 CREATE OR REPLACE TEMP MACRO bg_text(raw) AS
-    CASE WHEN trim(raw) IN ('', 'null', 'NULL', 'Null') THEN NULL ELSE trim(raw) END;
+    CASE
+        WHEN raw IN ('', 'null', 'NULL', 'Null') THEN NULL
+        WHEN prefix(raw, ' ') OR suffix(raw, ' ') OR prefix(raw, chr(160)) OR suffix(raw, chr(160))
+            THEN CASE WHEN trim(raw) IN ('', 'null', 'NULL', 'Null') THEN NULL ELSE trim(raw) END
+        ELSE raw
+    END;
 CREATE OR REPLACE TEMP MACRO bg_bool(raw) AS
     CASE lower(trim(raw))
         WHEN 'true' THEN true WHEN '1' THEN true WHEN 'yes' THEN true
         WHEN 'false' THEN false WHEN '0' THEN false WHEN 'no' THEN false
     END;
 -- ISO-8601 with or without offset; stored as a UTC wall-clock TIMESTAMP (session zone is UTC).
-CREATE OR REPLACE TEMP MACRO bg_timestamp(raw) AS try_cast(try_cast(trim(raw) AS TIMESTAMPTZ) AS TIMESTAMP);
-CREATE OR REPLACE TEMP MACRO bg_date(raw) AS coalesce(try_cast(trim(raw) AS DATE), try_cast(bg_timestamp(raw) AS DATE));
-CREATE OR REPLACE TEMP MACRO bg_bigint(raw) AS try_cast(trim(raw) AS BIGINT);
-CREATE OR REPLACE TEMP MACRO bg_double(raw) AS try_cast(trim(raw) AS DOUBLE);
+-- The cast parses surrounding spaces itself; epoch_us/make_timestamp turns the instant into UTC
+-- wall-clock time without the calendar arithmetic of a TIMESTAMPTZ -> TIMESTAMP cast.
+CREATE OR REPLACE TEMP MACRO bg_timestamp(raw) AS make_timestamp(epoch_us(try_cast(raw AS TIMESTAMPTZ)));
+CREATE OR REPLACE TEMP MACRO bg_date(raw) AS coalesce(try_cast(raw AS DATE), try_cast(bg_timestamp(raw) AS DATE));
+CREATE OR REPLACE TEMP MACRO bg_bigint(raw) AS try_cast(raw AS BIGINT);
+CREATE OR REPLACE TEMP MACRO bg_double(raw) AS try_cast(raw AS DOUBLE);
 -- Host of a website: scheme, credentials, "www.", port and path removed; lower-cased.
 CREATE OR REPLACE TEMP MACRO bg_domain(website) AS
     nullif(lower(regexp_extract(trim(website),
