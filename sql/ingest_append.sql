@@ -1,10 +1,6 @@
 -- Append the validated batch into {table}, de-duplicated on {key}: the first occurrence (drop,
 -- file, line order) is kept, and a key already in the table is never inserted again.
--- Duplicates inside a batch are rare: find their keys with one aggregate, and rank only those
--- rows (a window over the whole batch sorted 10M rows to drop a few thousand).
-CREATE OR REPLACE TEMP TABLE batch_duplicate_keys AS
-SELECT {key} FROM validated GROUP BY {key} HAVING count(*) > 1;
-
+-- Needs batch_duplicate_keys (ingest_batch_duplicate_keys.sql).
 INSERT INTO {table} BY NAME
 WITH incoming AS (
     SELECT validated.* FROM validated ANTI JOIN batch_duplicate_keys AS dup ON dup.{key} = validated.{key}

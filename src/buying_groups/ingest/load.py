@@ -509,23 +509,23 @@ def load_entity(
     con.execute("BEGIN TRANSACTION")
     try:
         identifiers = {"table": spec.qualified_table, "key": quote_identifier(spec.key_column)}
+        run_sql(con, "ingest_batch_duplicate_keys", identifiers={"key": identifiers["key"]})
+        (valid,) = con.execute("SELECT count(*) FROM validated").fetchone()  # type: ignore[misc]
         if spec.mode == "upsert":
             run_sql(con, template, identifiers=identifiers)
-            applied, valid, incoming = con.execute(
-                "SELECT (SELECT count(*) FROM applied), (SELECT count(*) FROM validated), "
-                "(SELECT count(*) FROM incoming)"
+            (superseded,) = con.execute("SELECT coalesce(sum(occurrences - 1), 0) FROM batch_duplicate_keys").fetchone()  # type: ignore[misc]
+            applied, deletes = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE is_deleted) FROM applied"
             ).fetchone()  # type: ignore[misc]
-            result.rows_applied = applied
-            result.rows_superseded_in_batch = valid - incoming
-            result.rows_stale_ignored = incoming - applied
-            result.deletes_applied = con.execute("SELECT count(*) FROM applied WHERE is_deleted").fetchone()[0]  # type: ignore[index]
+            result.rows_superseded_in_batch = int(superseded)
+            result.rows_stale_ignored = valid - int(superseded) - applied
+            result.deletes_applied = deletes
         else:
-            # The append inserts straight from `validated` (no incoming/applied copies of the
-            # batch); the INSERT reports how many rows it wrote.
+            # The append inserts straight from `validated` (no copy of the batch); the INSERT
+            # reports how many rows it wrote.
             (applied,) = run_sql(con, template, identifiers=identifiers).fetchone()  # type: ignore[misc]
-            (valid,) = con.execute("SELECT count(*) FROM validated").fetchone()  # type: ignore[misc]
-            result.rows_applied = applied
             result.rows_superseded_in_batch = valid - applied  # duplicate marketoGUIDs
+        result.rows_applied = applied
         run_sql(con, "ingest_refresh_orphans")
         run_sql(con, "ingest_mark_ingested", {"entity": spec.entity})
         con.execute("COMMIT")
