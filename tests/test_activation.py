@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -214,6 +215,11 @@ def run(warehouse: Warehouse, output: Path, **options: Any):
     return build_linkedin_audiences(
         warehouse.con, output, LinkedInOptions(**options), as_of=AS_OF, generated_at=GENERATED_AT
     )
+
+
+def frame(rows: list[list[Any]], width: int) -> pl.DataFrame:
+    """Rows as the frame ``write_csv_parts`` takes (text columns; ``None`` is a null cell)."""
+    return pl.DataFrame(rows, schema=[(f"c{i}", pl.String) for i in range(width)], orient="row")
 
 
 def read_csv(path: Path) -> list[list[str]]:
@@ -436,7 +442,7 @@ def test_neutralise_cell_rules():
 
 def test_rfc4180_quoting_round_trips(tmp_path: Path):
     rows = [['Smith, "Jr"', "plain"], ["multi\nline", ""]]
-    (written,) = write_csv_parts(tmp_path, "x", ["a", "b"], rows)
+    (written,) = write_csv_parts(tmp_path, "x", ["a", "b"], [frame(rows, 2)])
     raw = written.path.read_bytes()
     assert raw == b'a,b\r\n"Smith, ""Jr""",plain\r\nmulti line,\r\n'
     assert read_csv(written.path)[1:] == [['Smith, "Jr"', "plain"], ["multi line", ""]]
@@ -487,7 +493,7 @@ def test_split_at_the_byte_limit(warehouse: Warehouse, output: Path):
 
 def test_a_row_that_cannot_fit_is_an_error_not_a_silent_drop(tmp_path: Path):
     with pytest.raises(ValueError, match="does not fit"):
-        write_csv_parts(tmp_path, "x", ["a"], [["y" * 100]], max_bytes=20)
+        write_csv_parts(tmp_path, "x", ["a"], [frame([["y" * 100]], 1)], max_bytes=20)
     assert list(tmp_path.iterdir()) == []  # no half file, no temp file
 
 
@@ -575,7 +581,7 @@ def test_a_crash_between_parts_leaves_no_final_named_file(tmp_path: Path, monkey
 
     monkeypatch.setattr(csv_files, "_write_bytes", crash)
     with pytest.raises(KeyboardInterrupt):
-        write_csv_parts(tmp_path, "contacts", ["email"], [[f"e{n}"] for n in range(10)], max_rows=2)
+        write_csv_parts(tmp_path, "contacts", ["email"], [frame([[f"e{n}"] for n in range(10)], 1)], max_rows=2)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -789,7 +795,7 @@ def test_every_mart_is_exported_to_parquet(warehouse: Warehouse, output: Path):
 @given(st.lists(st.lists(st.one_of(st.none(), st.text()), min_size=3, max_size=3), max_size=8))
 def test_any_text_round_trips_and_never_starts_a_formula(tmp_path: Path, rows: list[list[str | None]]):
     directory = tmp_path / "prop"
-    (written,) = write_csv_parts(directory, "x", ["a", "b", "c"], rows)
+    (written,) = write_csv_parts(directory, "x", ["a", "b", "c"], [frame(rows, 3)])
     back = read_csv(written.path)[1:]
     assert back == [[neutralise_cell(value) for value in row] for row in rows]
     assert verify_injection_safe([written.path]).passed
@@ -798,7 +804,7 @@ def test_any_text_round_trips_and_never_starts_a_formula(tmp_path: Path, rows: l
 
 def test_no_line_of_a_file_starts_a_formula_whatever_line_breaks_a_value_holds(tmp_path: Path):
     value = "a\r\n=1\r=2\n=3\x0b=4\x0c=5\x85=6\u2028=7\u2029=8"
-    (written,) = write_csv_parts(tmp_path, "x", ["a"], [[value]])
+    (written,) = write_csv_parts(tmp_path, "x", ["a"], [frame([[value]], 1)])
     lines = written.path.read_text("utf-8").splitlines()
     assert lines == ["a", "a =1 =2 =3 =4 =5 =6 =7 =8"]  # one row, for any line splitter
 

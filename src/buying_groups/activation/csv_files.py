@@ -4,24 +4,33 @@ A list is streamed into hidden temp files, one per part; only when every row is 
 the parts named (``<stem>.csv`` when one part suffices, else ``<stem>_part001.csv``, ...),
 fsynced and renamed into place. The SHA-256 and byte size are computed from the bytes as they
 are written, so the manifest describes exactly what is on disk.
+
+Rows arrive as Polars frames (Arrow batches of a DuckDB query, see :func:`query_chunks`);
+each chunk is neutralised and encoded by Polars in one go, and parts are cut at row ends
+found by bisection over the chunk's cumulative line lengths: no Python loop over rows.
 """
 
 from __future__ import annotations
 
-import csv
+import bisect
 import hashlib
+import io
+import itertools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import duckdb
+import polars as pl
+
 from buying_groups.activation.atomic import commit, temp_path_for
-from buying_groups.activation.csv_safety import neutralise_cell
+from buying_groups.activation.csv_safety import neutralise_frame
 
 # RFC 4180: CRLF line ends, quotes only where needed, embedded quotes doubled. UTF-8, no BOM.
 LINE_TERMINATOR = "\r\n"
-ENCODING = "utf-8"
+CHUNK_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -36,19 +45,38 @@ class WrittenFile:
     part_count: int
 
 
-class _LineBuffer:
-    """The ``csv`` writer's target: collects the text of one record."""
+def query_chunks(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None, rows: int = CHUNK_ROWS
+) -> Iterator[pl.DataFrame]:
+    """The result of ``sql`` as Polars frames of up to ``rows`` rows (Arrow record batches:
+    the whole result is never held at once). A result without rows still yields one empty
+    frame, so the columns are known."""
+    reader = con.execute(sql, dict(params or {})).fetch_record_batch(rows)
+    empty = True
+    for batch in reader:
+        empty = False
+        yield pl.from_arrow(batch)  # type: ignore[misc]
+    if empty:
+        yield pl.from_arrow(reader.schema.empty_table())  # type: ignore[misc]
 
-    def __init__(self) -> None:
-        self.chunks: list[str] = []
 
-    def write(self, text: str) -> None:
-        self.chunks.append(text)
+def encode_rows(frame: pl.DataFrame) -> bytes:
+    """``frame``'s rows as CSV lines: neutralised cells, RFC 4180 quoting, CRLF line ends.
 
-    def take(self) -> str:
-        text = "".join(self.chunks)
-        self.chunks.clear()
-        return text
+    After neutralisation no cell holds a line break, so every row is exactly one line. An
+    empty cell is written empty, except in a one-column file, where an empty line would read
+    as no row at all, so it is written ``""`` (as Python's csv module does)."""
+    cells = neutralise_frame(frame)
+    cells = cells.select(pl.col(name).replace("", None) for name in cells.columns)
+    buffer = io.BytesIO()
+    cells.write_csv(
+        buffer,
+        include_header=False,
+        line_terminator=LINE_TERMINATOR,
+        quote_style="necessary",
+        null_value='""' if cells.width == 1 else "",
+    )
+    return buffer.getvalue()
 
 
 def _write_bytes(handle: BinaryIO, data: bytes) -> None:
@@ -64,10 +92,11 @@ class _Part:
     row_count: int = 0
     byte_size: int = 0
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, rows: int = 0) -> None:
         _write_bytes(self.handle, data)
         self.digest.update(data)
         self.byte_size += len(data)
+        self.row_count += rows
 
     def close(self) -> None:
         if not self.handle.closed:
@@ -85,20 +114,18 @@ def write_csv_parts(
     directory: Path,
     stem: str,
     header: Sequence[str],
-    rows: Iterable[Sequence[object]],
+    chunks: Iterable[pl.DataFrame],
     *,
     max_rows: int | None = None,
     max_bytes: int | None = None,
 ) -> list[WrittenFile]:
-    """Write ``rows`` under ``directory`` as ``<stem>.csv`` or numbered parts, each with the
-    header, none with more than ``max_rows`` data rows or ``max_bytes`` bytes. An empty list
-    still gets a header-only file. Nothing carries a final name until every part is complete.
+    """Write the rows of ``chunks`` (frames with one column per ``header`` name, in order)
+    under ``directory`` as ``<stem>.csv`` or numbered parts, each with the header, none with
+    more than ``max_rows`` data rows or ``max_bytes`` bytes. An empty list still gets a
+    header-only file. Nothing carries a final name until every part is complete.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    buffer = _LineBuffer()
-    writer = csv.writer(buffer, lineterminator=LINE_TERMINATOR, quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([neutralise_cell(name) for name in header])
-    header_bytes = buffer.take().encode(ENCODING)
+    header_bytes = encode_rows(pl.DataFrame([pl.Series(f"column_{i}", [name]) for i, name in enumerate(header)]))
     if max_bytes is not None and len(header_bytes) > max_bytes:
         raise ValueError(f"{stem}: the header alone ({len(header_bytes)} bytes) exceeds {max_bytes} bytes")
 
@@ -113,21 +140,34 @@ def write_csv_parts(
 
     try:
         current = open_part()
-        for row in rows:
-            writer.writerow([neutralise_cell(value) for value in row])
-            line = buffer.take().encode(ENCODING)
-            too_many_rows = max_rows is not None and current.row_count + 1 > max_rows
-            too_many_bytes = max_bytes is not None and current.byte_size + len(line) > max_bytes
-            if too_many_rows or too_many_bytes:
-                if current.row_count == 0:
-                    raise ValueError(
-                        f"{stem}: one row of {len(line)} bytes does not fit in a file of "
-                        f"{max_bytes} bytes with its header"
-                    )
-                current.close()
-                current = open_part()
-            current.write(line)
-            current.row_count += 1
+        for chunk in chunks:
+            if chunk.width != len(header):
+                raise ValueError(f"{stem}: rows have {chunk.width} columns, the header {len(header)}")
+            body = encode_rows(chunk)
+            # Offset just past each row's line end: every row is one line (no cell holds a line
+            # break), and bytes.splitlines splits only at CR/LF. Rows [0, taken) are written.
+            row_ends = list(itertools.accumulate(map(len, body.splitlines(keepends=True))))
+            taken, written_up_to = 0, 0
+            while taken < len(row_ends):
+                fits = len(row_ends)
+                if max_rows is not None:
+                    fits = min(fits, taken + max_rows - current.row_count)
+                if max_bytes is not None:
+                    budget = written_up_to + max_bytes - current.byte_size
+                    fits = min(fits, bisect.bisect_right(row_ends, budget))
+                if fits <= taken:  # the current part is full
+                    if current.row_count == 0:
+                        size = int(row_ends[taken]) - written_up_to
+                        raise ValueError(
+                            f"{stem}: one row of {size} bytes does not fit in a file of "
+                            f"{max_bytes} bytes with its header"
+                        )
+                    current.close()
+                    current = open_part()
+                    continue
+                end = int(row_ends[fits - 1])
+                current.write(body[written_up_to:end], rows=fits - taken)
+                taken, written_up_to = fits, end
         for part in parts:
             part.close()
 
@@ -154,9 +194,9 @@ def write_csv_parts(
             part.temp_path.unlink(missing_ok=True)
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> WrittenFile:
+def write_csv(path: Path, header: Sequence[str], chunks: Iterable[pl.DataFrame]) -> WrittenFile:
     """One unsplit CSV file, atomically, injection safe."""
     if not path.name.endswith(".csv"):
         raise ValueError(f"{path}: expected a .csv file name")
-    (written,) = write_csv_parts(path.parent, path.name[: -len(".csv")], header, rows)
+    (written,) = write_csv_parts(path.parent, path.name[: -len(".csv")], header, chunks)
     return written

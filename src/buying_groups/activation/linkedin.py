@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ import duckdb
 
 from buying_groups.activation.atomic import TEMP_SUFFIX, atomic_write_bytes
 from buying_groups.activation.countries import register_country_map
-from buying_groups.activation.csv_files import WrittenFile, write_csv_parts
+from buying_groups.activation.csv_files import WrittenFile, query_chunks, write_csv_parts
 from buying_groups.activation.options import LinkedInOptions
 from buying_groups.sql_files import load_sql
 
@@ -64,7 +64,6 @@ RULE_CONTACTS = "contacts: active members of groups not sales_ready"
 _SAFE_DIRECTORY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # The files this module owns inside a solution-interest folder; only these are ever removed.
 _OWNED_FILE = re.compile(r"(companies|companies_missing_[a-z0-9]+(-[a-z0-9]+)*|contacts)(_part\d{3})?\.csv")
-_FETCH_BATCH_ROWS = 10_000
 
 
 def role_slug(role: str) -> str:
@@ -112,12 +111,6 @@ class LinkedInExport:
     @property
     def total_rows(self) -> int:
         return sum(f.row_count for f in self.files)
-
-
-def _stream(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> Iterator[tuple]:
-    cursor = con.execute(sql, params)
-    while batch := cursor.fetchmany(_FETCH_BATCH_ROWS):
-        yield from batch
 
 
 def _solution_interests(con: duckdb.DuckDBPyConnection, options: LinkedInOptions) -> list[str]:
@@ -171,7 +164,7 @@ def build_linkedin_audiences(
             directory,
             list_name,
             header,
-            _stream(con, sql, params),
+            query_chunks(con, sql, params),
             max_rows=options.max_rows_per_file,
             max_bytes=options.max_bytes_per_file,
         )

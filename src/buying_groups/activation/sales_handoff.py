@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
 from pathlib import Path
 
 import duckdb
 
-from buying_groups.activation.csv_files import WrittenFile, write_csv
+from buying_groups.activation.csv_files import WrittenFile, query_chunks, write_csv
 from buying_groups.activation.linkedin import prepare_session
 from buying_groups.sql_files import load_sql
 
@@ -28,11 +28,6 @@ def build_sales_handoff(con: duckdb.DuckDBPyConnection) -> int:
 
 def write_sales_handoff_csv(con: duckdb.DuckDBPyConnection, output_root: Path) -> WrittenFile:
     """``<output>/sales_handoff.csv`` from the table, atomically, injection safe, ordered."""
-    relation = con.execute(f"SELECT * FROM {SALES_HANDOFF_TABLE} ORDER BY {SALES_HANDOFF_ORDER}")
-    header = [column[0] for column in relation.description]
-
-    def rows() -> Iterator[tuple]:
-        while batch := relation.fetchmany(10_000):
-            yield from batch
-
-    return write_csv(output_root / SALES_HANDOFF_FILE, header, rows())
+    chunks = query_chunks(con, f"SELECT * FROM {SALES_HANDOFF_TABLE} ORDER BY {SALES_HANDOFF_ORDER}")
+    first = next(chunks)
+    return write_csv(output_root / SALES_HANDOFF_FILE, first.columns, itertools.chain([first], chunks))
