@@ -8,6 +8,8 @@ INSERT INTO marts.person_engagement (person_key, raw_score, person_engagement_sc
 WITH current_persons AS (
     SELECT person_key FROM b2b.persons WHERE NOT is_deleted
 ),
+-- Aggregated before the join with current persons: the join then sees one row per person,
+-- type and day instead of every event of the window.
 daily_counts AS (
     SELECT
         events.person_key,
@@ -15,9 +17,9 @@ daily_counts AS (
         CAST(events."timestamp" AS DATE) AS activity_date,   -- timestamps are UTC wall-clock
         count(*) AS events_that_day
     FROM b2b.experience_events AS events
-    JOIN current_persons USING (person_key)
-    WHERE CAST(events."timestamp" AS DATE) > CAST($as_of AS DATE) - CAST($window_days AS INTEGER)
-      AND CAST(events."timestamp" AS DATE) <= CAST($as_of AS DATE)
+    -- the days (as_of - window_days, as_of] as a timestamp range, which the scan can prune
+    WHERE events."timestamp" >= CAST(CAST($as_of AS DATE) - CAST($window_days AS INTEGER) + 1 AS TIMESTAMP)
+      AND events."timestamp" < CAST(CAST($as_of AS DATE) + 1 AS TIMESTAMP)
     GROUP BY ALL
 ),
 raw_scores AS (
