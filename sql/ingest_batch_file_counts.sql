@@ -1,8 +1,8 @@
 -- Records read and records quarantined per file of the batch. A record rejected by the CSV
--- parser (batch_unparsed) never reached `checked`, so it is added back to the records read.
+-- parser (batch_unparsed) never reached the batch table, so it is added back to the records read.
 CREATE OR REPLACE TEMP TABLE batch_file_counts AS
 WITH staged AS (
-    SELECT source_drop AS "drop", source_file, count(*) AS staged FROM checked GROUP BY ALL
+    SELECT source_drop AS "drop", source_file, count(*) AS staged FROM {batch} GROUP BY ALL
 ),
 unparsed AS (
     SELECT "drop", source_file, count(DISTINCT line_number) AS unparsed FROM batch_unparsed GROUP BY ALL

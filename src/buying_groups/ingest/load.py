@@ -1,17 +1,25 @@
 """Read an entity's pending landing files, validate every value, upsert or append.
 
 One set-based pass per entity: each pending file is scanned, parsed and checked in one
-statement into a temporary ``checked`` table (final values, a reject flag, and the raw text
-only for rows with a problem; the quarantine derives the per-column reasons again from that
-raw text, for those few rows), and the valid rows
-are merged into the ``b2b`` table in a transaction. Keeping one materialisation between the
-CSV and the table is what keeps a 10M-row activity load near the cost of reading the CSV.
+statement into a *batch table* (the table's columns with final values, a reject flag, and the
+raw text only for rows with a problem; the quarantine derives the per-column reasons again
+from that raw text, for those few rows). Then either
+
+- the valid rows are merged into the ``b2b`` table in a transaction (the batch table is the
+  temporary ``checked``), or
+- on a *bulk load* (an append into an empty table: the first 10M activities) the batch table
+  is a regular table beside the target that becomes the target: quarantined and duplicate
+  rows are deleted, its own columns dropped and it is renamed, so the rows are written once
+  (see :func:`_finish_bulk_load`).
+
 The statements are derived from the entity's Pandera model (``ColumnSpec``); no value is
 ever formatted into SQL, only whitelisted identifiers.
 
 Line numbers: the header is line 1 and every CSV *record* counts one line, which is the
 physical line unless a quoted field contains line breaks (DuckDB's reject table counts the
-same way, so both kinds of rejects agree).
+same way, so both kinds of rejects agree). They come from the batch table's rowids, which
+follow the file because the scan keeps insertion order: nothing in the scanning statement
+may reorder rows (no join).
 """
 
 from __future__ import annotations
@@ -28,17 +36,19 @@ from buying_groups.model.entities import ColumnSpec, EntitySpec
 from buying_groups.model.keys import key_suffix
 from buying_groups.model.schemas import ACTIVITY_TYPE_NAMES, EMAIL_PATTERN
 from buying_groups.model.sql_checks import SQL_CHECKS
-from buying_groups.sql_files import load_sql, quote_identifier, run_sql
+from buying_groups.sql_files import load_sql, quote_identifier, run_sql, transaction
 
 # DuckDB's own null detection is switched off (a marker no file contains) so that an empty
 # field reads as '' and only null padding reads as NULL: that is how a record with too few
 # fields is told apart from one whose last field is empty. `bg_text` then treats '' and the
 # literal `null` as empty.
 NEVER_NULL = "\u241fbuying-groups:no-null-marker\u241f"
-# The line of a row of `checked`: set explicitly for files with parser rejects (records after
-# a rejected one sit further down), else derived from its rowid (header = line 1).
-LINE_SQL = "coalesce(checked.source_line, checked.rowid - checked.record_base + 2)"
-MAX_LINE_BYTES = 32 * 1024 * 1024  # one record may carry a very long field (JSON attributes)
+# The line of a row of the batch table: set explicitly for files with parser rejects (records
+# after a rejected one sit further down), else derived from its rowid (header = line 1) once
+# every file is staged (see _number_lines).
+MAX_LINE_BYTES = 32 * 1024 * 1024
+# A bulk load stages its batch in b2b.<table>__loading, which then becomes the table.
+LOADING_SUFFIX = "__loading"  # one record may carry a very long field (JSON attributes)
 
 _PARSERS = {
     "VARCHAR": "bg_text",
@@ -189,6 +199,7 @@ def _scan_and_check_sql(
 
 def _stage_file(
     con: duckdb.DuckDBPyConnection,
+    batch: str,
     spec: EntitySpec,
     drop: str,
     path: Path,
@@ -201,14 +212,14 @@ def _stage_file(
     The scan is a subquery of the checking statement (no all-text staging table): on 10M
     activities a staged copy cost as much as the CSV read itself.
     """
-    # `checked` is only appended to, so this file's rows get the rowids from here on.
-    (record_base,) = con.execute("SELECT count(*) FROM checked").fetchone()  # type: ignore[misc]
+    # The batch table is only appended to, so this file's rows get the rowids from here on.
+    (record_base,) = con.execute(f"SELECT count(*) FROM {batch}").fetchone()  # type: ignore[misc]
     for shape_checked in (True, False):
         sql, values = _scan_and_check_sql(spec, drop, path, header, munchkin_id, shape_checked, record_base)
         for table in ("reject_errors", "reject_scans"):
             con.execute(f"DROP TABLE IF EXISTS temp.{table}")
         try:
-            con.execute(f"INSERT INTO checked BY NAME {sql}", values)
+            con.execute(f"INSERT INTO {batch} BY NAME {sql}", values)
             break
         except duckdb.Error as exc:
             # DuckDB's null padding gives up on some broken byte sequences (raising instead of
@@ -229,8 +240,8 @@ def _stage_file(
     if rejects:
         # Records after a rejected one sit one line further down than their record number says.
         con.execute(
-            """
-            UPDATE checked SET source_line = rowid - record_base + 2 + (
+            f"""
+            UPDATE {batch} AS checked SET source_line = rowid - record_base + 2 + (
                 SELECT count(*) FROM (
                     SELECT line - 1 - row_number() OVER (ORDER BY line) AS good_before
                     FROM (SELECT DISTINCT line FROM temp.reject_errors)
@@ -330,13 +341,16 @@ def _flags_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str)
 
 
 def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str = "stage") -> str:
-    """SELECT over ``source`` (one scanned file, aliased ``stage``) with each column's final
-    value, ``__reject`` (the row is quarantined), ``__has_problem`` (the row has an entry in the
-    quarantine) and, for problem rows only, the raw text.
+    """SELECT over ``source`` (one scanned file, aliased ``stage``) with every column of the
+    ``b2b`` table in its order (final values, derived columns, lineage), then the batch's own
+    columns: ``record_base``, ``csv_shape``, ``__reject`` (the row is quarantined),
+    ``__has_problem`` (the row has an entry in the quarantine) and, for problem rows only, the
+    raw text.
 
-    Only final values are kept, not the per-column flags: ``checked`` holds every row of the
-    batch (10M activities), and the quarantine re-derives the flags from the raw text of the
-    few problem rows (see ``problem_checks``).
+    Only final values are kept, not the per-column flags: the batch table holds every row of
+    the batch (10M activities), and the quarantine re-derives the flags from the raw text of
+    the few problem rows (see ``problem_checks``). Derived columns are computed here, in the
+    scan, so that a bulk load can become the table without another pass (see load_entity).
     """
     flags, reject_conditions = _flags_sql(spec, params, munchkin_id, source)
     finals = [f"{_final_value(c, spec)} AS {quote_identifier(c.name)}" for c in spec.columns if c.source]
@@ -345,10 +359,26 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: st
         f"CASE WHEN __has_problem THEN {quote_identifier(s)} END AS {_flag(s, 'raw')}" for s in spec.source_columns
     ]
     lineage = ["source_drop", "source_file", "record_base", "source_line", "extra_fields", "csv_shape"]
-    return (
+    checked = (
         f"SELECT {', '.join(lineage)}, {', '.join(finals)}, ({' OR '.join(reject_conditions)}) AS __reject, "
         f"__has_problem, {', '.join(keep_raw)} FROM ({flags})"
     )
+    derived = dict(_DERIVED_SQL)
+    if any(c.name == "event_type" for c in spec.columns):
+        derived["event_type"] = _event_type_sql(params)
+    derived |= {c.name: f"CAST(NULL AS {c.duckdb_type})" for c in spec.columns if c.name in _LOOKUP_SQL}
+    table_columns = [
+        f"{derived[c.name]} AS {quote_identifier(c.name)}" if c.name in derived else quote_identifier(c.name)
+        for c in spec.columns
+    ]
+    batch_columns = [
+        "record_base",
+        "csv_shape",
+        "__reject",
+        "__has_problem",
+        *(_flag(s, "raw") for s in spec.source_columns),
+    ]
+    return f"SELECT {', '.join(table_columns)}, {', '.join(batch_columns)} FROM ({checked}) AS checked"
 
 
 def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
@@ -367,30 +397,30 @@ def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
     return value
 
 
-_DERIVED_SQL = {
-    "domain": "bg_domain(checked.website)",
-    # Set on insert with the macros ingest_refresh_orphans uses, instead of inserting false and
-    # letting the refresh UPDATE every row: that would rewrite 10M events on a full load.
-    "has_known_account": "bg_known_account(checked.account_key)",
-    "has_known_person": "bg_known_person(checked.person_key)",
-    "event_type": "coalesce(activity_type_names.name, 'Activity ' || checked.activity_type_id)",
+# Derived columns computed in the scan: plain expressions only, because a join there would
+# lose the scan's order (and rowids are line numbers).
+_DERIVED_SQL = {"domain": "bg_domain(checked.website)"}
+# Derived by a lookup in another table, with the macros ingest_refresh_orphans uses: computed
+# when the batch is merged (the `validated` view) or, in a bulk load, by one UPDATE of the
+# staged batch. The scan leaves them NULL.
+_LOOKUP_SQL = {
+    "has_known_account": "bg_known_account(account_key)",
+    "has_known_person": "bg_known_person(person_key)",
 }
 
 
-def _validated_sql(spec: EntitySpec) -> str:
-    select = []
-    for column in spec.columns:
-        if column.name == "source_line":
-            select.append(f"{LINE_SQL} AS source_line")
-        elif column.name in {"source_drop", "source_file", "extra_fields"} or column.source:
-            select.append(quote_identifier(column.name))
-        else:
-            expression = _DERIVED_SQL[column.name]
-            select.append(f"{expression} AS {quote_identifier(column.name)}")
-    joins = ""
-    if spec.table == "experience_events":
-        joins = " LEFT JOIN activity_type_names ON activity_type_names.id = checked.activity_type_id"
-    return f"SELECT {', '.join(select)} FROM checked{joins} WHERE NOT __reject"
+def _event_type_sql(params: _Params) -> str:
+    """The standard Marketo name of ``activity_type_id``, else ``Activity <id>``."""
+    cases = " ".join(f"WHEN {params.bind(id_)} THEN {params.bind(name)}" for id_, name in ACTIVITY_TYPE_NAMES.items())
+    return f"CASE checked.activity_type_id {cases} ELSE 'Activity ' || checked.activity_type_id END"
+
+
+def _validated_sql(spec: EntitySpec, batch: str) -> str:
+    columns = ", ".join(
+        f"{_LOOKUP_SQL[c.name]} AS {quote_identifier(c.name)}" if c.name in _LOOKUP_SQL else quote_identifier(c.name)
+        for c in spec.columns
+    )
+    return f"SELECT {columns} FROM {batch} WHERE NOT __reject"
 
 
 def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]) -> str:
@@ -441,6 +471,21 @@ def _pending_files(con: duckdb.DuckDBPyConnection, entity: str) -> list[tuple[st
     ).fetchall()
 
 
+def _batch_table(con: duckdb.DuckDBPyConnection, spec: EntitySpec) -> tuple[str, bool]:
+    """Where the batch is staged, and whether this is a *bulk load*.
+
+    A bulk load appends into an empty table (the first load of 10M activities): the batch is
+    staged in a regular table beside the target, with the target's columns first, and once
+    checked it *becomes* the table (quarantined and duplicate rows deleted, its own columns
+    dropped, renamed), so the rows are written once. Any other load stages in the temporary
+    table ``checked`` and merges from it."""
+    if spec.mode == "append":
+        (empty,) = con.execute(f"SELECT count(*) = 0 FROM {spec.qualified_table}").fetchone()  # type: ignore[misc]
+        if empty:
+            return f"b2b.{quote_identifier(spec.table + LOADING_SUFFIX)}", True
+    return "temp.checked", False
+
+
 def load_entity(
     con: duckdb.DuckDBPyConnection,
     spec: EntitySpec,
@@ -455,31 +500,85 @@ def load_entity(
         run_sql(con, "ingest_refresh_orphans")
         return result
 
-    # `checked` gets its shape from a query over the empty `stage` table; each file is then
-    # scanned, parsed and checked straight into it.
+    batch, bulk = _batch_table(con, spec)
+    try:
+        parse_rejects = _stage_batch(con, batch, spec, pending, munchkin_id, result)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW validated AS {_validated_sql(spec, batch)}")
+        _build_quarantine(con, batch, spec, pending, parse_rejects, munchkin_id)
+        _count_batch(con, batch, result)
+        # Rejects are recorded (committed) even when the share check stops the run below, so
+        # the operator can see why; the files stay pending and a retry replaces these rows.
+        run_sql(con, "ingest_record_rejects", {"entity": spec.entity})
+        _check_rejected_share(con, spec, max_rejected_share)
+        run_sql(con, "ingest_batch_duplicate_keys", identifiers={"key": quote_identifier(spec.key_column)})
+        if bulk:
+            _finish_bulk_load(con, batch, spec, result)
+        else:
+            _merge(con, spec, result)
+    finally:
+        for table in (
+            "stage",
+            "checked",
+            "batch_rejects",
+            "batch_files",
+            "batch_file_counts",
+            "batch_unparsed",
+            "problem_rows",
+            "problem_checks",
+            "batch_duplicate_keys",
+            "applied",
+        ):
+            con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        con.execute("DROP VIEW IF EXISTS temp.validated")
+        if bulk:
+            con.execute(f"DROP TABLE IF EXISTS {batch}")
+    return result
+
+
+def _stage_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: str,
+    spec: EntitySpec,
+    pending: list[tuple[str, str, str, list[str]]],
+    munchkin_id: str,
+    result: EntityLoadResult,
+) -> list[tuple[Any, ...]]:
+    """Scan, parse and check every pending file into ``batch``; number its lines. Returns the
+    records the CSV parser rejected."""
+    # The batch table gets its shape from a query over the empty `stage` table; each file is
+    # then scanned, parsed and checked straight into it.
     con.execute(_stage_ddl(spec))
     params = _Params()
-    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {_checked_sql(spec, params, munchkin_id)}", params.values)
+    create = "CREATE OR REPLACE TEMP TABLE checked" if batch == "temp.checked" else f"CREATE OR REPLACE TABLE {batch}"
+    con.execute(f"{create} AS {_checked_sql(spec, params, munchkin_id)}", params.values)
     con.execute("DROP TABLE temp.stage")
     parse_rejects: list[tuple[Any, ...]] = []
     for drop, source_file, path, header in pending:
-        drift, rejects = _stage_file(con, spec, drop, Path(path), list(header), munchkin_id)
+        drift, rejects = _stage_file(con, batch, spec, drop, Path(path), list(header), munchkin_id)
         parse_rejects += rejects
         if drift:
             result.schema_drift[f"{drop}/{source_file}"] = drift
         result.files.append(f"{drop}/{source_file}")
+    # Rows of files without parser rejects: the line is the record's position (header = 1).
+    con.execute(f"UPDATE {batch} SET source_line = rowid - record_base + 2 WHERE source_line IS NULL")
+    return parse_rejects
 
-    if spec.table == "experience_events":
-        con.execute("CREATE OR REPLACE TEMP TABLE activity_type_names (id BIGINT, name VARCHAR)")
-        con.executemany("INSERT INTO activity_type_names VALUES (?, ?)", list(ACTIVITY_TYPE_NAMES.items()))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW validated AS {_validated_sql(spec)}")
 
-    # The quarantine reads only rows with a problem: one pass over `checked` finds them (with
-    # their raw text), and the per-column flags are derived again for those rows alone.
+def _build_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    batch: str,
+    spec: EntitySpec,
+    pending: list[tuple[str, str, str, list[str]]],
+    parse_rejects: list[tuple[Any, ...]],
+    munchkin_id: str,
+) -> None:
+    """``batch_rejects`` (one row per bad value or unreadable record), ``batch_unparsed`` and
+    ``batch_files``. Only rows with a problem are read: one pass over the batch finds them
+    (with their raw text), and the per-column flags are derived again for those rows alone."""
     raw = ", ".join(f"{_flag(s, 'raw')} AS {quote_identifier(s)}" for s in spec.source_columns)
     con.execute(
         'CREATE OR REPLACE TEMP TABLE problem_rows AS SELECT source_drop AS "drop", source_file, record_base, '
-        f"{LINE_SQL} AS line_number, extra_fields, csv_shape, {raw} FROM checked WHERE __has_problem"
+        f"source_line AS line_number, extra_fields, csv_shape, {raw} FROM {batch} WHERE __has_problem"
     )
     flag_params = _Params()
     flags_sql, reject_conditions = _flags_sql(spec, flag_params, munchkin_id, "problem_rows")
@@ -494,22 +593,15 @@ def load_entity(
     con.execute('CREATE OR REPLACE TEMP TABLE batch_unparsed ("drop" VARCHAR, source_file VARCHAR, line_number BIGINT)')
     if parse_rejects:
         con.executemany("INSERT INTO batch_unparsed VALUES (?, ?, ?)", [r[:3] for r in parse_rejects])
-    con.execute(
-        'CREATE OR REPLACE TEMP TABLE batch_files AS SELECT DISTINCT source_drop AS "drop", source_file FROM checked'
-    )
+    con.execute('CREATE OR REPLACE TEMP TABLE batch_files ("drop" VARCHAR, source_file VARCHAR)')
     con.executemany("INSERT INTO batch_files VALUES (?, ?)", [(drop, file) for drop, file, *_ in pending])
 
-    _count_batch(con, result)
-    # Rejects are recorded (committed) even when the share check stops the run below, so the
-    # operator can see why; the files stay pending and a retry replaces these rows.
-    run_sql(con, "ingest_record_rejects", {"entity": spec.entity})
-    _check_rejected_share(con, spec, max_rejected_share)
 
+def _merge(con: duckdb.DuckDBPyConnection, spec: EntitySpec, result: EntityLoadResult) -> None:
+    """Upsert or append ``validated`` into the table, in one transaction with the ledger."""
     template = "ingest_append" if spec.mode == "append" else "ingest_upsert"
-    con.execute("BEGIN TRANSACTION")
-    try:
-        identifiers = {"table": spec.qualified_table, "key": quote_identifier(spec.key_column)}
-        run_sql(con, "ingest_batch_duplicate_keys", identifiers={"key": identifiers["key"]})
+    identifiers = {"table": spec.qualified_table, "key": quote_identifier(spec.key_column)}
+    with transaction(con):
         (valid,) = con.execute("SELECT count(*) FROM validated").fetchone()  # type: ignore[misc]
         if spec.mode == "upsert":
             run_sql(con, template, identifiers=identifiers)
@@ -524,35 +616,57 @@ def load_entity(
             # The append inserts straight from `validated` (no copy of the batch); the INSERT
             # reports how many rows it wrote.
             (applied,) = run_sql(con, template, identifiers=identifiers).fetchone()  # type: ignore[misc]
-            result.rows_superseded_in_batch = valid - applied  # duplicate marketoGUIDs
+            result.rows_superseded_in_batch = valid - applied  # duplicate keys
         result.rows_applied = applied
         run_sql(con, "ingest_refresh_orphans")
         run_sql(con, "ingest_mark_ingested", {"entity": spec.entity})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for table in (
-            "stage",
-            "checked",
-            "batch_rejects",
-            "batch_files",
-            "batch_file_counts",
-            "batch_unparsed",
-            "problem_rows",
-            "problem_checks",
-            "batch_duplicate_keys",
-            "incoming",
-            "applied",
-        ):
-            con.execute(f"DROP TABLE IF EXISTS temp.{table}")
-        con.execute("DROP VIEW IF EXISTS temp.validated")
-    return result
 
 
-def _count_batch(con: duckdb.DuckDBPyConnection, result: EntityLoadResult) -> None:
-    run_sql(con, "ingest_batch_file_counts")
+def _finish_bulk_load(con: duckdb.DuckDBPyConnection, batch: str, spec: EntitySpec, result: EntityLoadResult) -> None:
+    """Turn the staged batch into the (empty) table: delete quarantined rows and all but the
+    first occurrence of a duplicated key, drop the batch's own columns, restore NOT NULL, and
+    swap it in, with the ledger update, in one transaction.
+
+    The reshaping runs before the transaction (DuckDB refuses to commit a transaction that
+    both alters a table and changes its rows); until the swap the batch table is only scratch,
+    dropped by the next attempt if this one dies."""
+    (valid,) = con.execute("SELECT count(*) FROM validated").fetchone()  # type: ignore[misc]
+    lookups = [c.name for c in spec.columns if c.name in _LOOKUP_SQL]
+    if lookups:
+        assignments = ", ".join(f"{quote_identifier(name)} = {_LOOKUP_SQL[name]}" for name in lookups)
+        con.execute(f"UPDATE {batch} SET {assignments}")
+    run_sql(con, "ingest_bulk_prune", identifiers={"batch": batch, "key": quote_identifier(spec.key_column)})
+    for column in [
+        "record_base",
+        "csv_shape",
+        "__reject",
+        "__has_problem",
+        *(f"__raw_{s}" for s in spec.source_columns),
+    ]:
+        con.execute(f"ALTER TABLE {batch} DROP COLUMN {quote_identifier(column)}")
+    for column in spec.columns:
+        if not column.nullable:
+            con.execute(f"ALTER TABLE {batch} ALTER COLUMN {quote_identifier(column.name)} SET NOT NULL")
+    shape = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'b2b' AND table_name = $table ORDER BY column_index",
+        {"table": spec.table + LOADING_SUFFIX},
+    ).fetchall()
+    expected = [(c.name, c.duckdb_type) for c in spec.columns]
+    if shape != expected:
+        raise RuntimeError(f"bulk load of {spec.qualified_table}: staged columns {shape} differ from {expected}")
+    (applied,) = con.execute(f"SELECT count(*) FROM {batch}").fetchone()  # type: ignore[misc]
+    result.rows_applied = applied
+    result.rows_superseded_in_batch = valid - applied  # duplicate keys
+    with transaction(con):
+        con.execute(f"DROP TABLE {spec.qualified_table}")
+        con.execute(f"ALTER TABLE {batch} RENAME TO {quote_identifier(spec.table)}")
+        run_sql(con, "ingest_refresh_orphans")
+        run_sql(con, "ingest_mark_ingested", {"entity": spec.entity})
+
+
+def _count_batch(con: duckdb.DuckDBPyConnection, batch: str, result: EntityLoadResult) -> None:
+    run_sql(con, "ingest_batch_file_counts", identifiers={"batch": batch})
     records, quarantined, flagged = con.execute(
         "SELECT sum(records), sum(quarantined), sum(flagged) FROM batch_file_counts"
     ).fetchone()  # type: ignore[misc]
