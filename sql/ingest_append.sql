@@ -1,11 +1,12 @@
--- Append the validated batch into {table}, de-duplicated on {key}: the first occurrence (drop,
--- file, line order) is kept, and a key already in the table is never inserted again.
+-- Append the validated batch into {table}, de-duplicated on {key}: of a key the batch holds
+-- more than once only the first occurrence ({precedence}) is kept, and a key already in the
+-- table is never inserted again.
 -- Needs batch_duplicate_keys (ingest_batch_duplicate_keys.sql).
 INSERT INTO {table} BY NAME
 WITH incoming AS (
     SELECT validated.* FROM validated ANTI JOIN batch_duplicate_keys AS dup ON dup.{key} = validated.{key}
     UNION ALL
     SELECT validated.* FROM validated SEMI JOIN batch_duplicate_keys AS dup ON dup.{key} = validated.{key}
-    QUALIFY row_number() OVER (PARTITION BY validated.{key} ORDER BY "source_drop", source_file, source_line) = 1
+    QUALIFY row_number() OVER (PARTITION BY validated.{key} ORDER BY {precedence}) = 1
 )
 SELECT incoming.* FROM incoming ANTI JOIN {table} AS current ON current.{key} = incoming.{key};

@@ -1,5 +1,5 @@
--- Upsert the validated batch into {table}: per key the newest row of the batch (updatedAt,
--- then later drop, file and line) replaces the current row unless the current row is newer.
+-- Upsert the validated batch into {table}: per key the batch's winning row ({precedence})
+-- replaces the current row unless the current row is newer.
 -- Needs batch_duplicate_keys (ingest_batch_duplicate_keys.sql); `applied` is the one copy of
 -- the batch this makes (it is both deleted by key and inserted).
 CREATE OR REPLACE TEMP TABLE applied AS
@@ -7,9 +7,7 @@ WITH incoming AS (
     SELECT validated.* FROM validated ANTI JOIN batch_duplicate_keys AS dup ON dup.{key} = validated.{key}
     UNION ALL
     SELECT validated.* FROM validated SEMI JOIN batch_duplicate_keys AS dup ON dup.{key} = validated.{key}
-    QUALIFY row_number() OVER (
-        PARTITION BY validated.{key} ORDER BY updated_at DESC, "source_drop" DESC, source_file DESC, source_line DESC
-    ) = 1
+    QUALIFY row_number() OVER (PARTITION BY validated.{key} ORDER BY {precedence}) = 1
 )
 SELECT incoming.*
 FROM incoming
