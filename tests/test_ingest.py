@@ -123,6 +123,48 @@ def test_activities_append_and_deduplicate_on_guid(con, landing):
     assert results["activities"].rows_superseded_in_batch == 1
 
 
+def test_first_activity_load_becomes_the_table_with_its_constraints(con, landing):
+    # The first load appends into an empty table: the staged batch is reshaped and renamed
+    # (load.py, bulk load). The result must be the table the DDL describes, nothing left over.
+    write_csv(landing / "2026-11-01" / "leads.csv", LEAD_HEADER, [lead(1)])
+    write_csv(
+        landing / "2026-11-01" / "activities.csv",
+        ACTIVITY_HEADER,
+        [activity("g1", 1), activity("g2", 999), activity("", 1), activity("g1", 1, value="again"), activity("g3", 1)],
+    )
+    results = ingest(con, landing)
+    assert results["activities"].rows_applied == 3
+    assert results["activities"].rows_superseded_in_batch == 1
+    assert results["activities"].rows_quarantined == 1
+    rows = con.sql(
+        "SELECT event_id, source_line, has_known_person, primary_attribute_value FROM b2b.experience_events ORDER BY 1"
+    ).fetchall()
+    assert rows == [
+        ("g1", 2, True, "AI Seeds Whitepaper"),
+        ("g2", 3, False, "AI Seeds Whitepaper"),
+        ("g3", 6, True, "AI Seeds Whitepaper"),
+    ]
+    ddl = con.sql(
+        "SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
+        "WHERE schema_name = 'b2b' AND table_name = 'experience_events' ORDER BY column_index"
+    ).fetchall()
+    spec = entity_by_table("experience_events")
+    assert ddl == [(c.name, c.duckdb_type, c.nullable) for c in spec.columns]
+    assert con.sql("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%loading%'").fetchall() == []
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO b2b.experience_events (event_id) VALUES ('x')")
+
+
+def test_a_refused_first_activity_load_leaves_no_scratch_table(con, landing):
+    write_csv(landing / "2026-11-01" / "activities.csv", ACTIVITY_HEADER, [activity("g1", 1), activity("", 1)])
+    register_landing_files(con, landing)
+    with pytest.raises(RejectedShareError):
+        load_entity(con, entity_by_table("experience_events"), MUNCHKIN, 0.05)
+    assert con.sql("SELECT count(*) FROM b2b.experience_events").fetchone() == (0,)
+    assert con.sql("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%loading%'").fetchall() == []
+    assert con.sql("SELECT status FROM meta.landing_files").fetchone() == ("pending",)
+
+
 def test_reingesting_is_idempotent(con, landing):
     write_csv(landing / "2026-11-01" / "companies.csv", COMPANY_HEADER, [company(1)])
     write_csv(landing / "2026-11-01" / "leads.csv", LEAD_HEADER, [lead(1), lead(2, email="bad@")])

@@ -350,6 +350,11 @@ def _flags_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str)
     return f"SELECT *, ({' OR '.join(problems)}) AS __has_problem FROM ({flagged})", reject_conditions
 
 
+def _batch_only_columns(spec: EntitySpec) -> list[str]:
+    """The columns a batch table has after the table's own (see :func:`_checked_sql`)."""
+    return ["record_base", "csv_shape", "__reject", "__has_problem", *(f"__raw_{s}" for s in spec.source_columns)]
+
+
 def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str = "stage") -> str:
     """SELECT over ``source`` (one scanned file, aliased ``stage``) with every column of the
     ``b2b`` table in its order (final values, derived columns, lineage), then the batch's own
@@ -381,13 +386,7 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: st
         f"{derived[c.name]} AS {quote_identifier(c.name)}" if c.name in derived else quote_identifier(c.name)
         for c in spec.columns
     ]
-    batch_columns = [
-        "record_base",
-        "csv_shape",
-        "__reject",
-        "__has_problem",
-        *(_flag(s, "raw") for s in spec.source_columns),
-    ]
+    batch_columns = [quote_identifier(name) for name in _batch_only_columns(spec)]
     return f"SELECT {', '.join(table_columns)}, {', '.join(batch_columns)} FROM ({checked}) AS checked"
 
 
@@ -656,13 +655,7 @@ def _finish_bulk_load(con: duckdb.DuckDBPyConnection, batch: str, spec: EntitySp
         "ingest_bulk_prune",
         identifiers={"batch": batch, "key": quote_identifier(spec.key_column), "precedence": PRECEDENCE[spec.mode]},
     )
-    for column in [
-        "record_base",
-        "csv_shape",
-        "__reject",
-        "__has_problem",
-        *(f"__raw_{s}" for s in spec.source_columns),
-    ]:
+    for column in _batch_only_columns(spec):
         con.execute(f"ALTER TABLE {batch} DROP COLUMN {quote_identifier(column)}")
     for column in spec.columns:
         if not column.nullable:
