@@ -49,6 +49,8 @@ NEVER_NULL = "\u241fbuying-groups:no-null-marker\u241f"
 MAX_LINE_BYTES = 32 * 1024 * 1024
 # A bulk load stages its batch in b2b.<table>__loading, which then becomes the table.
 LOADING_SUFFIX = "__loading"
+# A pending file of the ledger: (drop, source_file, path, header).
+PendingFile = tuple[str, str, str, list[str]]
 # Which row of a key wins within one batch: an append keeps the first occurrence, an upsert
 # the newest version (updatedAt, then the later drop, file and line). Filled into the
 # `{precedence}` of the merge statements; constant SQL, never user input.
@@ -141,7 +143,7 @@ def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _stage_ddl(spec: EntitySpec) -> str:
-    """An empty ``stage`` table: the shape of one scanned file, used only to create ``checked``."""
+    """An empty ``stage`` table: the shape of one scanned file, used only to create the batch table."""
     source_columns = ", ".join(f"{quote_identifier(s)} VARCHAR" for s in spec.source_columns)
     return (
         'CREATE OR REPLACE TEMP TABLE stage ("drop" VARCHAR, source_file VARCHAR, '
@@ -161,9 +163,10 @@ def _scan_and_check_sql(
     """The statement that scans one file and parses and checks every value (see _checked_sql)."""
     params = _Params()
     positions = {name: i for i, name in enumerate(header)}
-    # Line numbers come from the rowid of `checked` (see LINE_SQL): the scan keeps file order
-    # on insert (preserve_insertion_order, DuckDB's default: never turn it off here), and unlike
-    # row_number() OVER () it lets the scan and the parsing run on every core.
+    # Line numbers come from the rowid of the batch table (see _stage_batch): the scan keeps
+    # file order on insert (preserve_insertion_order, DuckDB's default: never turn it off here,
+    # and no join in this statement), and unlike row_number() OVER () it lets the scan and the
+    # parsing run on every core.
     select = [
         f'{params.bind(drop)} AS "drop"',
         f"{params.bind(path.name)} AS source_file",
@@ -216,7 +219,7 @@ def _stage_file(
     header: list[str],
     munchkin_id: str,
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Scan, parse and check one file into ``checked``; return its drift columns and its
+    """Scan, parse and check one file into ``batch``; return its drift columns and its
     unparseable records.
 
     The scan is a subquery of the checking statement (no all-text staging table): on 10M
@@ -470,7 +473,7 @@ def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]
 # --- the load --------------------------------------------------------------------------
 
 
-def _pending_files(con: duckdb.DuckDBPyConnection, entity: str) -> list[tuple[str, str, str, list[str]]]:
+def _pending_files(con: duckdb.DuckDBPyConnection, entity: str) -> list[PendingFile]:
     return con.execute(
         """
         SELECT "drop", source_file, path, header FROM meta.landing_files
@@ -550,7 +553,7 @@ def _stage_batch(
     con: duckdb.DuckDBPyConnection,
     batch: str,
     spec: EntitySpec,
-    pending: list[tuple[str, str, str, list[str]]],
+    pending: list[PendingFile],
     munchkin_id: str,
     result: EntityLoadResult,
 ) -> list[tuple[Any, ...]]:
@@ -579,7 +582,7 @@ def _build_quarantine(
     con: duckdb.DuckDBPyConnection,
     batch: str,
     spec: EntitySpec,
-    pending: list[tuple[str, str, str, list[str]]],
+    pending: list[PendingFile],
     parse_rejects: list[tuple[Any, ...]],
     munchkin_id: str,
 ) -> None:
