@@ -43,10 +43,7 @@ from buying_groups.sql_files import load_sql, quote_identifier, run_sql, transac
 # fields is told apart from one whose last field is empty. `bg_text` then treats '' and the
 # literal `null` as empty.
 NEVER_NULL = "\u241fbuying-groups:no-null-marker\u241f"
-# The line of a row of the batch table: set explicitly for files with parser rejects (records
-# after a rejected one sit further down), else derived from its rowid (header = line 1) once
-# every file is staged (see _number_lines).
-MAX_LINE_BYTES = 32 * 1024 * 1024
+MAX_LINE_BYTES = 32 * 1024 * 1024  # one record may carry a very long field (JSON attributes)
 # A bulk load stages its batch in b2b.<table>__loading, which then becomes the table.
 LOADING_SUFFIX = "__loading"
 # A pending file of the ledger: (drop, source_file, path, header).
@@ -60,7 +57,7 @@ PRECEDENCE = {
         'validated.updated_at DESC, validated."source_drop" DESC, validated.source_file DESC, '
         "validated.source_line DESC"
     ),
-}  # one record may carry a very long field (JSON attributes)
+}
 
 _PARSERS = {
     "VARCHAR": "bg_text",
@@ -367,8 +364,9 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: st
 
     Only final values are kept, not the per-column flags: the batch table holds every row of
     the batch (10M activities), and the quarantine re-derives the flags from the raw text of
-    the few problem rows (see ``problem_checks``). Derived columns are computed here, in the
-    scan, so that a bulk load can become the table without another pass (see load_entity).
+    the few problem rows (see ``problem_checks``). Derived columns that are plain expressions
+    are computed here, so that a bulk load can become the table without another pass; those
+    that need a lookup are NULL here (see ``_LOOKUP_SQL``).
     """
     flags, reject_conditions = _flags_sql(spec, params, munchkin_id, source)
     finals = [f"{_final_value(c, spec)} AS {quote_identifier(c.name)}" for c in spec.columns if c.source]
