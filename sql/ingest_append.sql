@@ -1,6 +1,7 @@
 -- Append the validated batch into {table}, de-duplicated on {key}: of a key the batch holds
--- more than once only the first occurrence ({precedence}) is kept, and a key already in the
--- table is never inserted again.
+-- more than once only the winning row ({precedence}: the first occurrence for events, the
+-- newest version for an upsert into an empty table) is kept, and a key already in the table
+-- is never inserted again.
 -- Needs batch_duplicate_keys (ingest_batch_duplicate_keys.sql).
 INSERT INTO {table} BY NAME
 WITH incoming AS (

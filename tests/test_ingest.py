@@ -85,6 +85,22 @@ def test_equal_updated_at_in_a_later_drop_wins(con, landing):
     assert person(con, 1)["job_title"] == "COO"
 
 
+def test_first_load_into_an_empty_table_counts_like_an_upsert(con, landing):
+    # An upsert into an empty table is inserted the way an append is (load.py, _merge); its
+    # counts must read as the upsert's would.
+    write_csv(
+        landing / "2026-11-01" / "leads.csv",
+        LEAD_HEADER,
+        [lead(1, title="CTO"), lead(2, deleted="TRUE"), lead(1, title="CEO", updated="2026-11-01T00:00:00Z")],
+    )
+    results = ingest(con, landing)
+    assert person(con, 1)["job_title"] == "CEO"
+    assert person(con, 2)["is_deleted"] is True
+    leads = results["leads"]
+    assert (leads.rows_applied, leads.rows_superseded_in_batch, leads.rows_stale_ignored) == (2, 1, 0)
+    assert leads.deletes_applied == 1
+
+
 def test_delete_flags_the_entity_and_keeps_it(con, landing):
     write_csv(landing / "2026-11-01" / "leads.csv", LEAD_HEADER, [lead(1), lead(2)])
     ingest(con, landing)

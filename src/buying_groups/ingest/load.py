@@ -610,17 +610,21 @@ def _build_quarantine(
 
 
 def _merge(con: duckdb.DuckDBPyConnection, spec: EntitySpec, result: EntityLoadResult) -> None:
-    """Upsert or append ``validated`` into the table, in one transaction with the ledger."""
-    template = "ingest_append" if spec.mode == "append" else "ingest_upsert"
+    """Upsert or append ``validated`` into the table, in one transaction with the ledger.
+
+    An upsert into an empty table has nothing to replace: it inserts the winning row of each
+    key the way an append does, without the ``applied`` copy (1M leads: -1 s)."""
     identifiers = {
         "table": spec.qualified_table,
         "key": quote_identifier(spec.key_column),
         "precedence": PRECEDENCE[spec.mode],
     }
     with transaction(con):
-        (valid,) = con.execute("SELECT count(*) FROM validated").fetchone()  # type: ignore[misc]
-        if spec.mode == "upsert":
-            run_sql(con, template, identifiers=identifiers)
+        (valid, empty) = con.execute(
+            f"SELECT (SELECT count(*) FROM validated), (SELECT count(*) = 0 FROM {spec.qualified_table})"
+        ).fetchone()  # type: ignore[misc]
+        if spec.mode == "upsert" and not empty:
+            run_sql(con, "ingest_upsert", identifiers=identifiers)
             (superseded,) = con.execute("SELECT coalesce(sum(occurrences - 1), 0) FROM batch_duplicate_keys").fetchone()  # type: ignore[misc]
             applied, deletes = con.execute(
                 "SELECT count(*), count(*) FILTER (WHERE is_deleted) FROM applied"
@@ -629,10 +633,14 @@ def _merge(con: duckdb.DuckDBPyConnection, spec: EntitySpec, result: EntityLoadR
             result.rows_stale_ignored = valid - int(superseded) - applied
             result.deletes_applied = deletes
         else:
-            # The append inserts straight from `validated` (no copy of the batch); the INSERT
-            # reports how many rows it wrote.
-            (applied,) = run_sql(con, template, identifiers=identifiers).fetchone()  # type: ignore[misc]
+            # Straight from `validated` (no copy of the batch); the INSERT reports how many
+            # rows it wrote.
+            (applied,) = run_sql(con, "ingest_append", identifiers=identifiers).fetchone()  # type: ignore[misc]
             result.rows_superseded_in_batch = valid - applied  # duplicate keys
+            if spec.mode == "upsert":  # the table holds exactly the rows just inserted
+                (result.deletes_applied,) = con.execute(
+                    f"SELECT count(*) FILTER (WHERE is_deleted) FROM {spec.qualified_table}"
+                ).fetchone()  # type: ignore[misc]
         result.rows_applied = applied
         run_sql(con, "ingest_refresh_orphans")
         run_sql(con, "ingest_mark_ingested", {"entity": spec.entity})
