@@ -21,8 +21,9 @@ import polars as pl
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # A value starts a formula when its first character, or its first after leading spaces, is a
-# trigger; judged on the value as it came and after line breaks became spaces.
-_STARTS_A_FORMULA = r"^ *[=+\-@\t\r]"
+# trigger; judged on the value as it came and after line breaks became spaces. (Characters
+# that are special inside a regex class are escaped; tab and CR stand in it as themselves.)
+_STARTS_A_FORMULA = "^ *[" + "".join("\\" + c if c in "\\-^]" else c for c in FORMULA_TRIGGERS) + "]"
 
 # CR, LF, CRLF and every other character str.splitlines() treats as a line end (VT, FF,
 # FS/GS/RS, NEL, LINE/PARAGRAPH SEPARATOR): some consumer out there splits on each of them.
