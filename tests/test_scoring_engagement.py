@@ -124,3 +124,18 @@ def test_window_days_and_cap_are_parameters(world: World) -> None:
 def test_rejects_nonsense_window(world: World) -> None:
     with pytest.raises(ValueError, match="window_days"):
         compute_person_engagement(world.con, AS_OF, window_days=0, daily_cap=20)
+
+
+def test_duplicate_person_keys_write_nothing(world: World) -> None:
+    # The mart has no PRIMARY KEY (see scoring_marts_ddl.sql); one row per person is asserted
+    # before commit, so a persons table that repeats a key leaves the previous snapshot.
+    world.person("p", "acme")
+    world.events("p", dt.datetime(2026, 3, 20), 1)
+    compute_person_engagement(world.con, AS_OF, window_days=30, daily_cap=20)
+    world.con.execute("INSERT INTO b2b.persons SELECT * FROM b2b.persons")
+
+    with pytest.raises(ValueError, match="1 duplicate person_key rows"):
+        compute_person_engagement(world.con, dt.date(2026, 3, 21), window_days=30, daily_cap=20)
+
+    assert scores(world) == {"p": (40.0, 100.0)}
+    assert {row["as_of"] for row in world.rows("marts.person_engagement")} == {AS_OF}

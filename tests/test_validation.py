@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from buying_groups.ingest import load_entity, register_landing_files
 from buying_groups.model import ENTITIES, entity_by_table
-from buying_groups.model.validation import validate_table
+from buying_groups.model.validation import count_duplicate_keys, validate_table
 from tests.conftest import COMPANY_HEADER, LEAD_HEADER, MUNCHKIN, company, lead, write_csv
 
 
@@ -37,3 +37,15 @@ def test_violations_are_found_in_sql_and_by_pandera(con, landing):
     persons = validate_table(con, entity_by_table("persons"))
     assert persons.violations == {"work_email: str_matches": 1, "person_key: unique": 1}
     assert persons.duplicate_keys == 1 and not persons.passed
+
+
+def test_count_duplicate_keys_single_and_composite(con):
+    con.execute("CREATE TABLE t (a VARCHAR, b INTEGER)")
+    assert count_duplicate_keys(con, "t", ["a"]) == 0  # empty
+    con.execute("INSERT INTO t VALUES ('x', 1), ('y', 1), (NULL, 1), (NULL, 2)")
+    assert count_duplicate_keys(con, "t", ["a"]) == 0  # NULL keys are not duplicates
+    assert count_duplicate_keys(con, "t", ["a", "b"]) == 0
+    con.execute("INSERT INTO t VALUES ('x', 1), ('x', 2), ('x', 1)")
+    assert count_duplicate_keys(con, "t", ["a"]) == 3
+    assert count_duplicate_keys(con, "t", ["a", "b"]) == 2
+    assert count_duplicate_keys(con, "t", ["b"]) == 5

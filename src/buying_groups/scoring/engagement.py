@@ -6,6 +6,7 @@ import datetime as dt
 
 import duckdb
 
+from buying_groups.model.validation import count_duplicate_keys
 from buying_groups.scoring.results import PersonEngagementResult
 from buying_groups.scoring.tables import PERSON_ENGAGEMENT, ensure_marts_tables, replace_snapshot_table
 from buying_groups.sql_files import run_sql, transaction
@@ -31,6 +32,9 @@ def compute_person_engagement(
             "scoring_person_engagement_insert",
             {"as_of": as_of, "window_days": window_days, "daily_cap": daily_cap},
         )
+        duplicates = count_duplicate_keys(con, PERSON_ENGAGEMENT, ["person_key"])
+        if duplicates:  # only if b2b.persons repeats a key, which its blocking check reports first
+            raise ValueError(f"{PERSON_ENGAGEMENT} would hold {duplicates} duplicate person_key rows; nothing written")
     persons, with_activity, max_raw = run_sql(con, "scoring_person_engagement_summary").fetchone()
     return PersonEngagementResult(
         as_of=as_of,
