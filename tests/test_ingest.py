@@ -166,6 +166,16 @@ def test_first_activity_load_becomes_the_table_with_its_constraints(con, landing
     ).fetchall()
     spec = entity_by_table("experience_events")
     assert ddl == [(c.name, c.duckdb_type, c.nullable) for c in spec.columns]
+    # ... with the compression the model fixes (the DuckDB catalog does not show it; storage does)
+    con.execute("CHECKPOINT")
+    stored = dict(
+        con.sql(
+            "SELECT column_name, any_value(compression) FROM pragma_storage_info('b2b.experience_events') "
+            "WHERE segment_type = 'VARCHAR' GROUP BY ALL"
+        ).fetchall()
+    )
+    fixed = {c.name: c.compression for c in spec.columns if c.compression}
+    assert fixed and {name: stored[name].lower() for name in fixed} == fixed
     assert con.sql("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%loading%'").fetchall() == []
     with pytest.raises(duckdb.ConstraintException):
         con.execute("INSERT INTO b2b.experience_events (event_id) VALUES ('x')")

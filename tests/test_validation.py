@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from buying_groups.ingest import load_entity, register_landing_files
 from buying_groups.model import ENTITIES, entity_by_table
 from buying_groups.model.validation import count_duplicate_keys, validate_table
@@ -49,3 +53,11 @@ def test_count_duplicate_keys_single_and_composite(con):
     assert count_duplicate_keys(con, "t", ["a"]) == 3
     assert count_duplicate_keys(con, "t", ["a", "b"]) == 2
     assert count_duplicate_keys(con, "t", ["b"]) == 5
+
+
+def test_a_model_may_only_fix_whitelisted_compressions():
+    # The compression is written into DDL, so only DuckDB's known method names are accepted.
+    column = entity_by_table("experience_events").column("event_id")
+    assert column.ddl_type == "VARCHAR USING COMPRESSION fsst"
+    with pytest.raises(ValueError, match="compression 'fsst; DROP TABLE x' is not one of"):
+        dataclasses.replace(column, compression="fsst; DROP TABLE x")

@@ -566,6 +566,8 @@ def _stage_batch(
     create = "CREATE OR REPLACE TEMP TABLE checked" if batch == "temp.checked" else f"CREATE OR REPLACE TABLE {batch}"
     con.execute(f"{create} AS {_checked_sql(spec, params, munchkin_id)}", params.values)
     con.execute("DROP TABLE temp.stage")
+    if batch != "temp.checked":
+        _fix_compression(con, batch, spec)
     parse_rejects: list[tuple[Any, ...]] = []
     for drop, source_file, path, header in pending:
         drift, rejects = _stage_file(con, batch, spec, drop, Path(path), list(header), munchkin_id)
@@ -576,6 +578,27 @@ def _stage_batch(
     # Rows of files without parser rejects: the line is the record's position (header = 1).
     con.execute(f"UPDATE {batch} SET source_line = rowid - record_base + 2 WHERE source_line IS NULL")
     return parse_rejects
+
+
+def _loading_columns(con: duckdb.DuckDBPyConnection, spec: EntitySpec) -> list[tuple[str, str]]:
+    """Name and type of each column of the bulk batch table, in order."""
+    return con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'b2b' AND table_name = $table ORDER BY column_index",
+        {"table": spec.table + LOADING_SUFFIX},
+    ).fetchall()
+
+
+def _fix_compression(con: duckdb.DuckDBPyConnection, batch: str, spec: EntitySpec) -> None:
+    """Re-create the (still empty) bulk batch table with the compression the model fixes per
+    column: the batch becomes the table, and CREATE TABLE AS cannot declare it."""
+    compression = {c.name: c.ddl_type for c in spec.columns if c.compression}
+    if compression:
+        definitions = ", ".join(
+            f"{quote_identifier(name)} {compression.get(name, data_type)}"
+            for name, data_type in _loading_columns(con, spec)
+        )
+        con.execute(f"CREATE OR REPLACE TABLE {batch} ({definitions})")
 
 
 def _build_quarantine(
@@ -669,11 +692,7 @@ def _finish_bulk_load(con: duckdb.DuckDBPyConnection, batch: str, spec: EntitySp
     for column in spec.columns:
         if not column.nullable:
             con.execute(f"ALTER TABLE {batch} ALTER COLUMN {quote_identifier(column.name)} SET NOT NULL")
-    shape = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = 'b2b' AND table_name = $table ORDER BY column_index",
-        {"table": spec.table + LOADING_SUFFIX},
-    ).fetchall()
+    shape = _loading_columns(con, spec)
     expected = [(c.name, c.duckdb_type) for c in spec.columns]
     if shape != expected:
         raise RuntimeError(f"bulk load of {spec.qualified_table}: staged columns {shape} differ from {expected}")

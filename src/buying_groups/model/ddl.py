@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS b2b.rejected_rows (
 
 def create_table_sql(spec: EntitySpec) -> str:
     columns = ",\n    ".join(
-        f"{quote_identifier(c.name)} {c.duckdb_type}{'' if c.nullable else ' NOT NULL'}" for c in spec.columns
+        f"{quote_identifier(c.name)} {c.ddl_type}{'' if c.nullable else ' NOT NULL'}" for c in spec.columns
     )
     # No PRIMARY KEY: DuckDB's ART index would cost memory and insert time on 10M events;
     # uniqueness is guaranteed by the merge statements and verified by the asset checks.

@@ -24,6 +24,11 @@ _DUCKDB_TYPES: dict[type[pl.DataType], str] = {
 }
 
 
+# DuckDB compression methods a model may fix for a string column (whitelisted: they are
+# written into DDL).
+COMPRESSIONS = frozenset({"dictionary", "fsst", "zstd", "uncompressed"})
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """One validated column, as declared on its Pandera field."""
@@ -39,10 +44,20 @@ class ColumnSpec:
     key: str | None
     on_invalid: str
     sets_flag: str | None
+    compression: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.compression is not None and self.compression not in COMPRESSIONS:
+            raise ValueError(f"{self.name}: compression {self.compression!r} is not one of {sorted(COMPRESSIONS)}")
 
     @property
     def duckdb_type(self) -> str:
         return _DUCKDB_TYPES[self.polars_type]
+
+    @property
+    def ddl_type(self) -> str:
+        """The type as written in a column definition, with the compression if one is fixed."""
+        return self.duckdb_type + (f" USING COMPRESSION {self.compression}" if self.compression else "")
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,7 @@ class EntitySpec:
                     key=meta.get("key"),
                     on_invalid=meta.get("on_invalid", "nullify"),
                     sets_flag=meta.get("sets_flag"),
+                    compression=meta.get("compression"),
                 )
             )
         return tuple(specs)
