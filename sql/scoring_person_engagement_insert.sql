@@ -17,6 +17,9 @@ daily_counts AS (
         CAST(events."timestamp" AS DATE) AS activity_date,   -- timestamps are UTC wall-clock
         count(*) AS events_that_day
     FROM b2b.experience_events AS events
+    -- a type without a weight adds 0: leaving its events out changes no score and skips a
+    -- third of the window's rows (1M leads: 2.2 s -> 1.5 s)
+    SEMI JOIN work.engagement_weights AS weighted USING (activity_type_id)
     -- the days (as_of - window_days, as_of] as a timestamp range, which the scan can prune
     WHERE events."timestamp" >= CAST(CAST($as_of AS DATE) - CAST($window_days AS INTEGER) + 1 AS TIMESTAMP)
       AND events."timestamp" < CAST(CAST($as_of AS DATE) + 1 AS TIMESTAMP)
