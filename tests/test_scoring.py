@@ -11,6 +11,7 @@ import pytest
 from buying_groups.scoring import (
     StaleEngagementError,
     compute_person_engagement,
+    member_problems,
     score_buying_groups,
 )
 from tests.test_scoring_world import MARTS, Role, World
@@ -602,3 +603,17 @@ def test_marts_columns_match_the_spec(world: World) -> None:
         "stage",
     ]
     assert len(MARTS) == 5
+
+
+def test_member_problems_finds_an_active_member_who_is_no_longer_a_person(world: World) -> None:
+    # What the blocking check `members_are_current_persons` reports.
+    world.account("acme")
+    world.audience("agtech", "acme")
+    world.solution_interest("seeds", "AI Seeds", "agtech", CORE, min_completeness=70, min_engagement=90)
+    ruled(world, "seeds", "dm1", "acme", "Decision Maker", raw=400)
+    ruled(world, "seeds", "u1", "acme", "User")
+    world.run(D1)
+    assert member_problems(world.con) == (0, 0)
+
+    world.con.execute("UPDATE b2b.persons SET is_deleted = true WHERE person_key = 'u1'")  # behind scoring's back
+    assert member_problems(world.con) == (1, 0)

@@ -11,7 +11,7 @@ from buying_groups.assets.metadata import markdown_table, table_metadata
 from buying_groups.assets.validated import b2b_key
 from buying_groups.audiences import build_interest, build_rule_matches, load_config_tables
 from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
-from buying_groups.scoring import score_buying_groups
+from buying_groups.scoring import member_problems, score_buying_groups
 
 BUYING_GROUPS = dg.AssetKey(["marts", "buying_groups"])
 BUYING_GROUP_MEMBERS = dg.AssetKey(["marts", "buying_group_members"])
@@ -183,14 +183,7 @@ def scores_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 )
 def members_are_current_persons(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
-        (not_current, duplicates) = con.execute(
-            """
-            SELECT (SELECT count(*) FROM marts.buying_group_members m
-                    LEFT JOIN b2b.persons p USING (person_key)
-                    WHERE NOT m.is_removed AND (p.person_key IS NULL OR p.is_deleted)),
-                   (SELECT count(*) - count(DISTINCT (buying_group_id, person_key)) FROM marts.buying_group_members)
-            """
-        ).fetchone()  # type: ignore[misc]
+        not_current, duplicates = member_problems(con)
     return dg.AssetCheckResult(
         passed=not_current == 0 and duplicates == 0,
         metadata={"active_members_not_current": not_current, "duplicate_member_rows": duplicates},

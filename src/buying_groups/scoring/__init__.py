@@ -24,7 +24,7 @@ Choices where SPEC §5 is silent:
 """
 
 from buying_groups.scoring.engagement import compute_person_engagement
-from buying_groups.scoring.groups import StaleEngagementError, score_buying_groups
+from buying_groups.scoring.groups import StaleEngagementError, member_problems, score_buying_groups
 from buying_groups.scoring.results import STAGES, BuyingGroupScoringResult, PersonEngagementResult
 from buying_groups.scoring.tables import SCORING_TABLES, ensure_marts_tables
 
@@ -36,5 +36,6 @@ __all__ = [
     "StaleEngagementError",
     "compute_person_engagement",
     "ensure_marts_tables",
+    "member_problems",
     "score_buying_groups",
 ]

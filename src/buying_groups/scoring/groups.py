@@ -6,8 +6,15 @@ import datetime as dt
 
 import duckdb
 
+from buying_groups.model.validation import count_duplicate_keys
 from buying_groups.scoring.results import STAGES, BuyingGroupScoringResult
-from buying_groups.scoring.tables import BUYING_GROUP_ROLES, BUYING_GROUPS, ensure_marts_tables, replace_snapshot_table
+from buying_groups.scoring.tables import (
+    BUYING_GROUP_MEMBERS,
+    BUYING_GROUP_ROLES,
+    BUYING_GROUPS,
+    ensure_marts_tables,
+    replace_snapshot_table,
+)
 from buying_groups.sql_files import run_sql, transaction
 
 # Statements of one run, in order. Temp tables (scoring_*) are per connection and rebuilt
@@ -86,3 +93,17 @@ def _summarise(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> BuyingGroupSco
         members_removed_this_run=removed_now,
         ignored_overrides_by_reason=ignored,
     )
+
+
+def member_problems(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """What must never be true of ``marts.buying_group_members``: (active members who are not
+    current persons, rows repeating a (group, person) pair)."""
+    (not_current,) = con.execute(
+        """
+        SELECT count(*) FROM marts.buying_group_members m
+        LEFT JOIN b2b.persons p USING (person_key)
+        WHERE NOT m.is_removed AND (p.person_key IS NULL OR p.is_deleted)
+        """
+    ).fetchone()  # type: ignore[misc]
+    duplicates = count_duplicate_keys(con, BUYING_GROUP_MEMBERS, ["buying_group_id", "person_key"])
+    return int(not_current), duplicates
