@@ -232,7 +232,7 @@ class OpportunityPersons(_Upserted):
     )
     person_key: str = pa.Field(
         description="Person source key (leadId)",
-        metadata=source("leadId", required=True, key="person", on_invalid="reject", compression="dictionary"),
+        metadata=source("leadId", required=True, key="person", on_invalid="reject"),
     )
     role: str = pa.Field(
         nullable=True, description="CRM contact role (e.g. Economic Buyer)", metadata=source("role", required=True)

@@ -84,8 +84,10 @@ def count_duplicate_keys(con: duckdb.DuckDBPyConnection, table: str, key_columns
         else f"({', '.join(map(quote_identifier, key_columns))})"
     )
     (suspected,) = con.execute(f"SELECT {_duplicate_hashes_sql(key)} FROM {table}").fetchone()  # type: ignore[misc]
-    if not suspected:
-        return 0
+    return _count_exact_duplicates(con, table, key) if suspected else 0
+
+
+def _count_exact_duplicates(con: duckdb.DuckDBPyConnection, table: str, key: str) -> int:
     (exact,) = con.execute(f"SELECT count({key}) - count(DISTINCT {key}) FROM {table}").fetchone()  # type: ignore[misc]
     return int(exact)
 
@@ -98,8 +100,8 @@ def validate_table(con: duckdb.DuckDBPyConnection, spec: EntitySpec, max_cases: 
     result.rows_checked = int(row[0])
     counts = dict(zip(labels, row[1:], strict=True))
     unique_label = f"{spec.key_column}: unique"
-    if counts[unique_label]:  # the hashes collide: count the keys themselves
-        counts[unique_label] = count_duplicate_keys(con, spec.qualified_table, [spec.key_column])
+    if counts[unique_label]:  # two rows share a hash: count the keys themselves
+        counts[unique_label] = _count_exact_duplicates(con, spec.qualified_table, quote_identifier(spec.key_column))
     result.violations = {label: int(count) for label, count in counts.items() if count}
     result.duplicate_keys = result.violations.get(unique_label, 0)
 
