@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import buying_groups.ingest.load as ingest_load
 from buying_groups.ingest import RejectedShareError, UnusableFileError, load_entity, register_landing_files
 from buying_groups.model import ENTITIES, entity_by_table
 from tests.conftest import (
@@ -428,3 +429,30 @@ def test_line_numbers_stay_exact_when_a_large_file_is_read_in_parallel(con, land
         "SELECT count(*), count(*) FILTER (WHERE source_line <> CAST(substr(event_id, 2) AS BIGINT) + 1) "
         "FROM b2b.experience_events"
     ).fetchone() == (400000, 0)
+
+
+@pytest.mark.parametrize("existing_events", [False, True], ids=["bulk load", "append"])
+def test_line_numbers_follow_the_file_when_the_connection_does_not_keep_insertion_order(
+    con, landing, existing_events, monkeypatch
+):
+    # The warehouse connection turns preserve_insertion_order off (resources.py); the ingest
+    # scan must turn it back on, or DuckDB's parallel insert shuffles the rowids that become
+    # line numbers. Small CSV buffers make this file several buffers, read in parallel.
+    monkeypatch.setattr(ingest_load, "MAX_LINE_BYTES", 1024 * 1024)
+    con.execute("SET preserve_insertion_order = false")
+    if existing_events:
+        write_csv(landing / "2026-10-31" / "activities.csv", ACTIVITY_HEADER, [activity("seed", 1)])
+        ingest(con, landing)
+    records = 300_000
+    write_csv(
+        landing / "2026-11-01" / "activities.csv",
+        ACTIVITY_HEADER,
+        [activity(f"g{n}", n % 1000 + 1) for n in range(records)],
+    )
+    ingest(con, landing)
+    mismatched = con.execute(
+        "SELECT count(*) FROM b2b.experience_events WHERE source_drop = '2026-11-01' "
+        "AND CAST(substr(event_id, 2) AS BIGINT) + 2 <> source_line"
+    ).fetchone()
+    assert mismatched == (0,)
+    assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchone() == (False,)

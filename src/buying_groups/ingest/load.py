@@ -24,6 +24,8 @@ may reorder rows (no join).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,9 +163,9 @@ def _scan_and_check_sql(
     params = _Params()
     positions = {name: i for i, name in enumerate(header)}
     # Line numbers come from the rowid of the batch table (see _stage_batch): the scan keeps
-    # file order on insert (preserve_insertion_order, DuckDB's default: never turn it off here,
-    # and no join in this statement), and unlike row_number() OVER () it lets the scan and the
-    # parsing run on every core.
+    # file order on insert (preserve_insertion_order, set by _in_file_order, and no join in this
+    # statement), and unlike row_number() OVER () it lets the scan and the parsing run on every
+    # core.
     select = [
         f'{params.bind(drop)} AS "drop"',
         f"{params.bind(path.name)} AS source_file",
@@ -569,15 +571,28 @@ def _stage_batch(
     if batch != "temp.checked":
         _fix_compression(con, batch, spec)
     parse_rejects: list[tuple[Any, ...]] = []
-    for drop, source_file, path, header in pending:
-        drift, rejects = _stage_file(con, batch, spec, drop, Path(path), list(header), munchkin_id)
-        parse_rejects += rejects
-        if drift:
-            result.schema_drift[f"{drop}/{source_file}"] = drift
-        result.files.append(f"{drop}/{source_file}")
+    with _in_file_order(con):
+        for drop, source_file, path, header in pending:
+            drift, rejects = _stage_file(con, batch, spec, drop, Path(path), list(header), munchkin_id)
+            parse_rejects += rejects
+            if drift:
+                result.schema_drift[f"{drop}/{source_file}"] = drift
+            result.files.append(f"{drop}/{source_file}")
     # Rows of files without parser rejects: the line is the record's position (header = 1).
     con.execute(f"UPDATE {batch} SET source_line = rowid - record_base + 2 WHERE source_line IS NULL")
     return parse_rejects
+
+
+@contextmanager
+def _in_file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Inserts keep the order of the scan (DuckDB's preserve_insertion_order), whatever the
+    connection says: the batch's rowids are its records' positions in the file."""
+    (previous,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()  # type: ignore[misc]
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if previous else 'false'}")
 
 
 def _loading_columns(con: duckdb.DuckDBPyConnection, spec: EntitySpec) -> list[tuple[str, str]]:
