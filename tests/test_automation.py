@@ -151,7 +151,10 @@ def test_sensor_run_then_schedule_run_fill_the_warehouse(tmp_path):
     instance = dg.DagsterInstance.ephemeral()
 
     sensor = project.resolve_sensor_def("new_drop_sensor")
-    tick = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, resources=resources))
+    # All resources are passed (the daemon builds only the ones a sensor asks for); the
+    # warehouse holds a connection while it is set up, so the context must be entered.
+    with dg.build_sensor_context(instance=instance, resources=resources) as context:
+        tick = sensor.evaluate_tick(context)
     (request,) = tick.run_requests
     assert request.run_key == "2026-11-20"
     job = project.resolve_job_def(request.job_name or sensor.job_name)
@@ -161,16 +164,16 @@ def test_sensor_run_then_schedule_run_fill_the_warehouse(tmp_path):
         for table in ["b2b.persons", "b2b.accounts", "b2b.experience_events", "marts.buying_groups"]:
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, table
         assert con.execute('SELECT count(DISTINCT "drop") FROM meta.landing_files').fetchone()[0] == 2
-    assert not sensor.evaluate_tick(
-        dg.build_sensor_context(instance=instance, resources=resources, cursor=tick.cursor)
-    ).run_requests
+    with dg.build_sensor_context(instance=instance, resources=resources, cursor=tick.cursor) as context:
+        assert not sensor.evaluate_tick(context).run_requests
 
     # The next morning's schedule re-scores as of its own date, without re-ingesting.
     schedule = project.resolve_schedule_def("daily_scoring_schedule")
     next_day = dt.datetime.combine(END + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
-    (scheduled,) = schedule.evaluate_tick(
-        dg.build_schedule_context(instance=instance, scheduled_execution_time=next_day, resources=resources)
-    ).run_requests
+    with dg.build_schedule_context(
+        instance=instance, scheduled_execution_time=next_day, resources=resources
+    ) as context:
+        (scheduled,) = schedule.evaluate_tick(context).run_requests
     daily = project.resolve_job_def("daily_scoring")
     assert daily.execute_in_process(instance=instance, run_config=scheduled.run_config).success
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:

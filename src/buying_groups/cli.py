@@ -190,7 +190,9 @@ def _run(args: argparse.Namespace) -> int:
 def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     from buying_groups.definitions import build_definitions
 
-    defs = build_definitions(settings)
+    # The lock file keeps every other run off this warehouse, so the run may hold its DuckDB
+    # connection from the first step to the last (faster; see WarehouseResource).
+    defs = build_definitions(settings, hold_run_connection=True)
     started = time.perf_counter()
     job = defs.resolve_implicit_global_asset_job_def()
     # INFO keeps the progress lines each asset logs and drops Dagster's per-event debug noise.

@@ -28,14 +28,16 @@ ALL_ASSETS: list[dg.AssetsDefinition] = [
 ALL_CHECKS: list[dg.AssetChecksDefinition] = [*VALIDATED_CHECKS, *BUYING_GROUP_CHECKS, *ACTIVATION_CHECKS]
 
 
-def build_definitions(settings: Settings) -> dg.Definitions:
+def build_definitions(settings: Settings, *, hold_run_connection: bool = False) -> dg.Definitions:
+    """``hold_run_connection``: see :class:`~buying_groups.resources.WarehouseResource`; only
+    for a caller that keeps other runs off the warehouse itself (the CLI's lock file)."""
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
         jobs=JOBS,
         schedules=SCHEDULES,
         sensors=SENSORS,
-        resources=build_resources(settings),
+        resources=build_resources(settings, hold_run_connection=hold_run_connection),
         # One process: DuckDB allows a single writer per file, and in-process steps avoid
         # re-importing the code location per step (much faster on 2 cores).
         executor=dg.in_process_executor,

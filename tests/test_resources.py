@@ -1,0 +1,75 @@
+"""With ``hold_run_connection`` the warehouse resource keeps one DuckDB database open for a run
+and lets go of it after; without it (the default, for runs sharing the file through the pool)
+nothing is held between steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from buying_groups.resources import WarehouseResource
+
+
+def _read_only_open_fails(database: Path) -> bool:
+    """DuckDB refuses a read-only connection to a file this process already has open for
+    writing, which makes "is the run's connection still held?" observable."""
+    try:
+        duckdb.connect(str(database), read_only=True).close()
+    except duckdb.ConnectionException:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("hold", [True, False])
+def test_run_holds_the_database_between_steps_only_when_asked(tmp_path: Path, hold: bool) -> None:
+    database = tmp_path / "warehouse.duckdb"
+    observed: dict[str, bool] = {}
+
+    @dg.asset
+    def first(warehouse: WarehouseResource) -> None:
+        with warehouse.connect() as con:
+            con.execute("CREATE TABLE t AS SELECT 1 AS x")
+
+    @dg.asset(deps=[first])
+    def second(warehouse: WarehouseResource) -> None:
+        # No connection of this step is open here: only the run's own connection can hold the file.
+        observed["held_between_steps"] = _read_only_open_fails(database)
+        with warehouse.connect() as con:
+            observed["rows"] = con.execute("SELECT count(*) FROM t").fetchone()[0] == 1  # type: ignore[index]
+
+    warehouse = WarehouseResource(database=str(database), hold_run_connection=hold)
+    result = dg.materialize([first, second], resources={"warehouse": warehouse})
+
+    assert result.success
+    assert observed == {"held_between_steps": hold, "rows": True}
+    assert not _read_only_open_fails(database)  # released when the run ended
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("SELECT x FROM t").fetchall() == [(1,)]
+
+
+def test_failed_run_releases_the_database(tmp_path: Path) -> None:
+    database = tmp_path / "warehouse.duckdb"
+
+    @dg.asset
+    def broken(warehouse: WarehouseResource) -> None:
+        with warehouse.connect() as con:
+            con.execute("CREATE TABLE t AS SELECT 1 AS x")
+        raise RuntimeError("boom")
+
+    warehouse = WarehouseResource(database=str(database), hold_run_connection=True)
+    result = dg.materialize([broken], resources={"warehouse": warehouse}, raise_on_error=False)
+
+    assert not result.success
+    assert not _read_only_open_fails(database)
+
+
+@pytest.mark.parametrize("database", [":memory:"])
+def test_in_memory_warehouse_holds_nothing(database: str) -> None:
+    # Each ":memory:" connection is a separate database, so a held one would only waste memory.
+    with dg.build_resources({"warehouse": WarehouseResource(database=database, hold_run_connection=True)}) as resources:
+        assert resources.warehouse._run_connection is None
+        with resources.warehouse.connect() as con:
+            assert con.execute("SELECT 42").fetchone() == (42,)
