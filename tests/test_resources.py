@@ -9,8 +9,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+import yaml
 
-from buying_groups.resources import WarehouseResource
+from buying_groups.resources import WAREHOUSE_POOL, WarehouseResource, warehouse_pool_limited
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _read_only_open_fails(database: Path) -> bool:
@@ -73,3 +76,19 @@ def test_in_memory_warehouse_holds_nothing(database: str) -> None:
         assert resources.warehouse._run_connection is None
         with resources.warehouse.connect() as con:
             assert con.execute("SELECT 42").fetchone() == (42,)
+
+
+def test_cli_holds_the_warehouse_only_where_no_pool_shares_it(tmp_path: Path) -> None:
+    # No pool limit: nothing else can take turns with the run, holding the file costs nothing.
+    assert not warehouse_pool_limited(dg.DagsterInstance.ephemeral())
+    for home in ("plain", "deployed"):
+        (tmp_path / home).mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "plain")) as instance:
+        assert not warehouse_pool_limited(instance)
+        # A limit set for the pool later (the UI's concurrency page) counts too.
+        instance.event_log_storage.set_concurrency_slots(WAREHOUSE_POOL, 1)
+        assert warehouse_pool_limited(instance)
+    # The deployment's dagster.yaml: runs of the daemon share the warehouse step by step.
+    concurrency = yaml.safe_load((REPO / "deploy" / "dagster.yaml").read_text())["concurrency"]
+    with dg.instance_for_test(temp_dir=str(tmp_path / "deployed"), overrides={"concurrency": concurrency}) as instance:
+        assert warehouse_pool_limited(instance)

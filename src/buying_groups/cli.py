@@ -189,15 +189,18 @@ def _run(args: argparse.Namespace) -> int:
 
 def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     from buying_groups.definitions import build_definitions
+    from buying_groups.resources import warehouse_pool_limited
 
-    # The lock file keeps every other run off this warehouse, so the run may hold its DuckDB
-    # connection from the first step to the last (faster; see WarehouseResource).
-    defs = build_definitions(settings, hold_run_connection=True)
+    instance = _instance()
+    # The lock file keeps other CLI runs off this warehouse, so the run may hold its DuckDB
+    # connection from the first step to the last (faster; see WarehouseResource) - unless the
+    # instance's pool lets runs of the daemon take turns with this one step by step.
+    defs = build_definitions(settings, hold_run_connection=not warehouse_pool_limited(instance))
     started = time.perf_counter()
     job = defs.resolve_implicit_global_asset_job_def()
     # INFO keeps the progress lines each asset logs and drops Dagster's per-event debug noise.
     run_config = {"loggers": {"console": {"config": {"log_level": args.log_level}}}}
-    result = job.execute_in_process(run_config=run_config, instance=_instance(), raise_on_error=False)
+    result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
     elapsed = time.perf_counter() - started
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization

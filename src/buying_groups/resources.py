@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-from dagster import ConfigurableResource, InitResourceContext
+from dagster import ConfigurableResource, DagsterInstance, InitResourceContext
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
@@ -26,6 +26,15 @@ if TYPE_CHECKING:
 # Every asset that writes the warehouse runs in this Dagster pool (limit 1, see dagster.yaml
 # and the README): DuckDB allows one writer process per file.
 WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+def warehouse_pool_limited(instance: DagsterInstance) -> bool:
+    """Whether ``instance`` limits the ``duckdb_warehouse`` pool (a default pool limit in its
+    ``dagster.yaml``, or a limit set for the pool in the UI): then other runs may share the
+    warehouse with this one step by step, and a run must not hold it between its steps."""
+    if instance.get_concurrency_config().pool_config.default_pool_limit is not None:
+        return True
+    return any(limit.name == WAREHOUSE_POOL for limit in instance.event_log_storage.get_pool_limits())
 
 
 class WarehouseResource(DuckDBResource):
@@ -68,9 +77,10 @@ class WarehouseResource(DuckDBResource):
         files 18.0 s -> 15.2 s (median of three).
 
         Off by default: a held connection keeps other processes off the file for the whole
-        run, so runs launched by the daemon could no longer take turns step by step through
-        the ``duckdb_warehouse`` pool. ``buying-groups run`` turns it on because it holds the
-        warehouse's lock file for the whole run anyway."""
+        run, so runs could no longer take turns step by step through the ``duckdb_warehouse``
+        pool. ``buying-groups run`` turns it on (it holds the warehouse's lock file for the
+        whole run anyway) unless its instance limits that pool, see
+        :func:`warehouse_pool_limited`."""
         if not self.hold_run_connection or self.database == ":memory:":
             return  # every ":memory:" connection is a database of its own; nothing to share
         stack = ExitStack()
