@@ -92,3 +92,24 @@ def test_cli_holds_the_warehouse_only_where_no_pool_shares_it(tmp_path: Path) ->
     concurrency = yaml.safe_load((REPO / "deploy" / "dagster.yaml").read_text())["concurrency"]
     with dg.instance_for_test(temp_dir=str(tmp_path / "deployed"), overrides={"concurrency": concurrency}) as instance:
         assert warehouse_pool_limited(instance)
+
+
+def test_steps_after_a_spill_reuse_the_held_database(tmp_path: Path) -> None:
+    # DuckDB refuses to set its temp directory again once it has spilled there (even to the
+    # same path); the first 5M-lead run failed on exactly that in its second step.
+    database = tmp_path / "warehouse.duckdb"
+
+    @dg.asset
+    def spills(warehouse: WarehouseResource) -> None:
+        with warehouse.connect() as con:
+            con.execute("CREATE TABLE t AS SELECT range AS x, md5(range::VARCHAR) AS h FROM range(3000000) ORDER BY h")
+
+    @dg.asset(deps=[spills])
+    def after(warehouse: WarehouseResource) -> None:
+        with warehouse.connect() as con:
+            assert con.execute("SELECT count(*) FROM t").fetchone() == (3_000_000,)
+
+    warehouse = WarehouseResource(database=str(database), hold_run_connection=True, memory_limit="64MB", threads=1)
+    result = dg.materialize([spills, after], resources={"warehouse": warehouse}, raise_on_error=False)
+
+    assert result.success, [e.message for e in result.all_events if e.is_failure]

@@ -105,7 +105,11 @@ class WarehouseResource(DuckDBResource):
                 con.execute("SET memory_limit = $value", {"value": self.memory_limit})
             if self.database != ":memory:":
                 temp_directory = self.temp_directory or f"{self.database}.tmp"
-                con.execute("SET temp_directory = $value", {"value": temp_directory})
+                # Under a held run connection the database stays open, and DuckDB refuses to
+                # set the temp directory again once it has spilled there, even to the same path.
+                (current,) = con.execute("SELECT current_setting('temp_directory')").fetchone()  # type: ignore[misc]
+                if current != temp_directory:
+                    con.execute("SET temp_directory = $value", {"value": temp_directory})
             if self.threads:
                 con.execute("SET threads = $value", {"value": self.threads})
             yield con
