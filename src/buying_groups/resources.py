@@ -85,6 +85,12 @@ class WarehouseResource(DuckDBResource):
             return  # every ":memory:" connection is a database of its own; nothing to share
         stack = ExitStack()
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        # Nothing may run on this connection: a result left half-read keeps its transaction
+        # open, and with that transaction open the bulk load of the activities in a later
+        # step failed (its NOT NULL restore found NULL timestamps; tests/test_pipeline.py,
+        # when this connection was opened through ``connect()`` with its temp-directory
+        # lookup read by fetchone). Statements without a result, or a result read to the end,
+        # did not do that.
         stack.enter_context(self.get_connection())
         self._run_connection = stack
 
@@ -107,7 +113,8 @@ class WarehouseResource(DuckDBResource):
                 temp_directory = self.temp_directory or f"{self.database}.tmp"
                 # Under a held run connection the database stays open, and DuckDB refuses to
                 # set the temp directory again once it has spilled there, even to the same path.
-                (current,) = con.execute("SELECT current_setting('temp_directory')").fetchone()  # type: ignore[misc]
+                # fetchall: a half-read result would keep a transaction open (see above).
+                ((current,),) = con.execute("SELECT current_setting('temp_directory')").fetchall()
                 if current != temp_directory:
                     con.execute("SET temp_directory = $value", {"value": temp_directory})
             if self.threads:
