@@ -74,7 +74,7 @@ class WarehouseResource(DuckDBResource):
         the open database instead of loading the catalog again, its buffer cache survives from
         step to step, and closing a step's connection no longer checkpoints (the WAL is
         checkpointed by size as usual, and once at the end): a run over 1M leads with no new
-        files 18.0 s -> 15.2 s (median of three).
+        files 18.4 s -> 15.2 s (median of three).
 
         Off by default: a held connection keeps other processes off the file for the whole
         run, so runs could no longer take turns step by step through the ``duckdb_warehouse``
