@@ -152,7 +152,7 @@ def test_sensor_run_then_schedule_run_fill_the_warehouse(tmp_path):
 
     sensor = project.resolve_sensor_def("new_drop_sensor")
     # All resources are passed (the daemon builds only the ones a sensor asks for); the
-    # warehouse holds a connection while it is set up, so the context must be entered.
+    # warehouse has setup/teardown hooks, so Dagster wants the context entered, as its daemon does.
     with dg.build_sensor_context(instance=instance, resources=resources) as context:
         tick = sensor.evaluate_tick(context)
     (request,) = tick.run_requests

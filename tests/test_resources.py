@@ -69,10 +69,10 @@ def test_failed_run_releases_the_database(tmp_path: Path) -> None:
     assert not _read_only_open_fails(database)
 
 
-@pytest.mark.parametrize("database", [":memory:"])
-def test_in_memory_warehouse_holds_nothing(database: str) -> None:
+def test_in_memory_warehouse_holds_nothing() -> None:
     # Each ":memory:" connection is a separate database, so a held one would only waste memory.
-    with dg.build_resources({"warehouse": WarehouseResource(database=database, hold_run_connection=True)}) as resources:
+    warehouse = WarehouseResource(database=":memory:", hold_run_connection=True)
+    with dg.build_resources({"warehouse": warehouse}) as resources:
         assert resources.warehouse._run_connection is None
         with resources.warehouse.connect() as con:
             assert con.execute("SELECT 42").fetchone() == (42,)
