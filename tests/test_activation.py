@@ -773,12 +773,16 @@ def test_every_mart_is_exported_to_parquet(warehouse: Warehouse, output: Path):
     marts.mkdir(parents=True)
     (marts / "dropped_mart.parquet").write_bytes(b"old")
     (marts / ".buying_groups.parquet.x.tmp").write_bytes(b"half")
+    # what DuckDB's own temp file left when an earlier version was killed mid-write
+    (marts / "tmp_.buying_group_members.parquet.y.tmp").write_bytes(b"half")
+    (marts / "tmp_notes.tmp").write_bytes(b"not ours")
 
     exported = export_marts_parquet(warehouse.con, output)
     assert sorted(p.name for p in marts.iterdir()) == [
         "buying_group_members.parquet",
         "buying_group_roles.parquet",
         "buying_groups.parquet",
+        "tmp_notes.tmp",
     ]
     by_table = {e.table: e for e in exported}
     assert by_table["marts.buying_groups"].row_count == 1

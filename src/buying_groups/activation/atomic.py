@@ -15,6 +15,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 TEMP_SUFFIX = ".tmp"
+# DuckDB's COPY writes to ``tmp_<target>`` first when the target exists; versions before we
+# turned that off (``use_tmp_file=False``) could leave one behind when killed mid-write.
+_DUCKDB_TEMP_PREFIX = "tmp_"
+
+
+def is_leftover_temp(name: str) -> bool:
+    """Whether a file name is one of our temp files (``.<name>.<random>.tmp``), possibly
+    wrapped by DuckDB's own temp name: what a crashed run leaves and the next run sweeps."""
+    return name.removeprefix(_DUCKDB_TEMP_PREFIX).startswith(".") and name.endswith(TEMP_SUFFIX)
 
 
 def temp_path_for(final_path: Path) -> Path:

@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from buying_groups.activation.atomic import TEMP_SUFFIX, atomic_write_bytes
+from buying_groups.activation.atomic import TEMP_SUFFIX, atomic_write_bytes, is_leftover_temp
 from buying_groups.activation.countries import register_country_map
 from buying_groups.activation.csv_files import WrittenFile, query_chunks, write_csv_parts
 from buying_groups.activation.options import LinkedInOptions
@@ -275,7 +275,7 @@ def remove_stale_files(linkedin_root: Path, keep: set[Path]) -> list[Path]:
         for path in sorted(directory.iterdir()):
             if not path.is_file() or path in keep:
                 continue
-            ours = _OWNED_FILE.fullmatch(path.name) or (path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX))
+            ours = _OWNED_FILE.fullmatch(path.name) or is_leftover_temp(path.name)
             if ours:
                 path.unlink(missing_ok=True)
                 removed.append(path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from buying_groups.activation.atomic import TEMP_SUFFIX, commit, fsync_file, temp_path_for
+from buying_groups.activation.atomic import commit, fsync_file, is_leftover_temp, temp_path_for
 from buying_groups.sql_files import quote_identifier
 
 MARTS_DIR = "marts"
@@ -41,8 +41,10 @@ def export_marts_parquet(con: duckdb.DuckDBPyConnection, output_root: Path) -> l
         temp_path = temp_path_for(final_path)
         try:
             relation = con.sql(f"SELECT * FROM marts.{quote_identifier(name)}")
-            # The relation API takes the path as a value: no path text inside SQL.
-            relation.write_parquet(str(temp_path), compression="zstd")
+            # The relation API takes the path as a value: no path text inside SQL. Our temp file
+            # already makes the write atomic; DuckDB's own temp file (``tmp_<name>``, used
+            # because mkstemp created the target) would only add a file a kill can strand.
+            relation.write_parquet(str(temp_path), compression="zstd", use_tmp_file=False)
             fsync_file(temp_path)
             commit(temp_path, final_path)
         except BaseException:
@@ -54,7 +56,6 @@ def export_marts_parquet(con: duckdb.DuckDBPyConnection, output_root: Path) -> l
     current = {table.path for table in exported}
     for path in directory.iterdir():
         stale_export = path.suffix == ".parquet" and path not in current
-        leftover_temp = path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX)
-        if path.is_file() and (stale_export or leftover_temp):
+        if path.is_file() and (stale_export or is_leftover_temp(path.name)):
             path.unlink(missing_ok=True)
     return exported
