@@ -1,4 +1,4 @@
-"""Shared fixtures: real DuckDB files and real CSV files in temp dirs."""
+"""Shared fixtures: real DuckDB files and real CSV files in temp dirs, a real PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.postgres import PgServer, throwaway_database
 
 MUNCHKIN = "123-ABC-456"
 REPO = Path(__file__).resolve().parents[1]
@@ -150,3 +152,13 @@ def con(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.execute("SET TimeZone = 'UTC'")
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def pg_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PgServer, str]]:
+    """A fresh database on a real PostgreSQL server (see tests/postgres.py), dropped after the
+    module's tests. Never a mock: the tests skip, saying why, only when no server can be had."""
+    with throwaway_database(tmp_path_factory.mktemp("embedded-pg")) as database:
+        if isinstance(database, str):
+            pytest.skip(database)
+        yield database
