@@ -313,6 +313,18 @@ def test_out_of_range_numbers_are_emptied_and_flagged(con, landing):
     }
 
 
+@pytest.mark.parametrize(
+    ("employees", "stored"),
+    [("250", 250), (" 250.0", 250), ("2.5e2", 250), ("2.5", None), ("0x10", None), ("1,000", None)],
+)
+def test_an_integer_column_takes_whole_numbers_only(con, landing, employees, stored):
+    write_csv(landing / "2026-11-01" / "companies.csv", COMPANY_HEADER, [company(1, employees=employees)])
+    ingest(con, landing)
+    assert con.sql("SELECT employee_count FROM b2b.accounts").fetchall() == [(stored,)]
+    flagged = [(r[4], r[5], r[6]) for r in rejected(con)]
+    assert flagged == ([] if stored is not None else [("numberOfEmployees", "type: not a valid BIGINT", employees)])
+
+
 def test_orphans_are_kept_flagged_and_heal_when_the_parent_arrives(con, landing):
     write_csv(landing / "2026-11-01" / "leads.csv", LEAD_HEADER, [lead(1, company=99)])
     write_csv(landing / "2026-11-01" / "activities.csv", ACTIVITY_HEADER, [activity("g1", 1), activity("g2", 555)])
