@@ -78,15 +78,13 @@ def test_two_runs_on_one_warehouse_take_turns_in_the_pool(tmp_path, monkeypatch,
     landing = tmp_path / "landing"
     generate_landing(out=landing, leads=200, seed=13, drops=2, end_date=END)
     home = tmp_path / "dagster_home"
-    instance_env = deploy_dagster_home(home, *pg_database)
-    for key, value in instance_env.items():
-        monkeypatch.setenv(key, value)
+    for key, value in deploy_dagster_home(home, *pg_database).items():
+        monkeypatch.setenv(key, value)  # for this process and, through os.environ, the runners
     # The README's set-up step: it creates Dagster's tables and the pool before any run. Left
     # to the runs, both create the pool's row on their first step at the same instant and
     # Dagster fails one of them on the unique key (seen here under CPU load).
     setup = subprocess.run(
         [Path(sys.executable).parent / "dagster", "instance", "concurrency", "set", WAREHOUSE_POOL, "1"],
-        env={**os.environ, **instance_env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -98,7 +96,6 @@ def test_two_runs_on_one_warehouse_take_turns_in_the_pool(tmp_path, monkeypatch,
     go = tmp_path / "go"
     env = {
         **os.environ,
-        **instance_env,
         "BG_LANDING_DIR": str(landing),
         "BG_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
         "BG_OUTPUT_DIR": str(tmp_path / "output"),
