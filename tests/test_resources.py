@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from buying_groups.resources import WAREHOUSE_POOL, WarehouseResource, warehouse_pool_limited
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.postgres import DEPLOY_YAML
 
 
 def _read_only_open_fails(database: Path) -> bool:
@@ -89,7 +88,7 @@ def test_cli_holds_the_warehouse_only_where_no_pool_shares_it(tmp_path: Path) ->
         instance.event_log_storage.set_concurrency_slots(WAREHOUSE_POOL, 1)
         assert warehouse_pool_limited(instance)
     # The deployment's dagster.yaml: runs of the daemon share the warehouse step by step.
-    concurrency = yaml.safe_load((REPO / "deploy" / "dagster.yaml").read_text())["concurrency"]
+    concurrency = yaml.safe_load(DEPLOY_YAML.read_text())["concurrency"]
     with dg.instance_for_test(temp_dir=str(tmp_path / "deployed"), overrides={"concurrency": concurrency}) as instance:
         assert warehouse_pool_limited(instance)
 
