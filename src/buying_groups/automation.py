@@ -1,8 +1,10 @@
-"""Jobs, the daily schedule and the new-drop sensor (SPEC §7).
+"""Jobs, the daily schedule and the new-drop sensor.
 
-- ``new_drop_sensor`` watches the landing zone; when a drop folder appears (and its files have
-  stopped changing) it requests one run of ``ingest_new_drops``, the whole graph: ingestion
-  then everything downstream.
+- ``new_drop_sensor`` watches the landing zone; when a drop folder holds files the warehouse's
+  ledger does not record as ingested (and its files have stopped changing) it requests one run
+  of ``ingest_new_drops``, the whole graph: ingestion then everything downstream. The ledger
+  is the one notion of "already ingested" the CLI uses too, so ``dagster dev`` started after
+  ``buying-groups run`` does not ingest (and re-score as of another day) what the CLI did.
 - ``daily_scoring_schedule`` re-scores every day at 06:00 UTC with ``as_of`` = the scheduled
   date, even without new data: engagement decays and stages move with the calendar.
 
@@ -20,7 +22,8 @@ import dagster as dg
 
 from buying_groups.assets.keys import SCORING_GROUPS
 from buying_groups.ingest.landing import DROP_PATTERN
-from buying_groups.resources import LandingZoneResource, ProjectConfigResource
+from buying_groups.ingest.zone import WarehouseBusyError, drops_with_new_files, ingested_files
+from buying_groups.resources import LandingZoneResource, ProjectConfigResource, WarehouseResource
 
 DAILY_GROUPS = SCORING_GROUPS
 
@@ -66,12 +69,12 @@ def daily_scoring_schedule(
 
 
 # A drop being copied in is not ready: wait until its newest file is this old. Marketo
-# extracts are written file by file and the landing zone has no "done" marker (SPEC §2).
+# extracts are written file by file and the landing zone has no "done" marker.
 DROP_QUIET_SECONDS = 60.0
 
 
 def ready_drops(root: Path, *, quiet_seconds: float = DROP_QUIET_SECONDS, now: float | None = None) -> list[str]:
-    """Drop folders under ``root`` (named like SPEC §2) holding at least one CSV file, none of
+    """Drop folders under ``root`` (named ``YYYY-MM-DD[...]``) holding at least one CSV file, none of
     which changed in the last ``quiet_seconds``; sorted by name (= processing order)."""
     if not root.is_dir():
         return []
@@ -97,6 +100,19 @@ def dump_cursor(seen: Iterable[str]) -> str:
     return json.dumps({"seen": sorted(set(seen))})
 
 
+def drop_run_as_of(project_config: ProjectConfigResource, today: dt.date | None = None) -> str:
+    """The ``as_of`` of a drop-triggered run: the deployment's fixed ``BG_AS_OF`` if it has
+    one, else the day the sensor noticed the drop (UTC), like the daily schedule's runs.
+
+    Not the drop's own date: a drop is named after its extract, which may be days old (a late
+    or re-delivered drop), and scoring as of that date would move the outputs, the history and
+    ``qualified_at`` back in time. Chosen when the run is requested, not when it starts, so a
+    run that waits in the queue past midnight still scores the day its drop arrived."""
+    if project_config.as_of:
+        return project_config.as_of
+    return (today or dt.datetime.now(dt.UTC).date()).isoformat()
+
+
 def build_drop_sensor(quiet_seconds: float = DROP_QUIET_SECONDS, name: str = "new_drop_sensor") -> dg.SensorDefinition:
     @dg.sensor(
         name=name,
@@ -104,27 +120,55 @@ def build_drop_sensor(quiet_seconds: float = DROP_QUIET_SECONDS, name: str = "ne
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
-            "Notices new drop folders in the landing zone and runs ingestion plus everything downstream. "
-            "The cursor lists the drops already handed to a run; the run key is the newest new drop."
+            "Notices drop folders in the landing zone holding files the warehouse has not ingested yet "
+            "(its ledger meta.landing_files, shared with the buying-groups CLI) and runs ingestion plus "
+            "everything downstream, as of the day the drop was noticed. The cursor lists the drops already "
+            "handed to a run; the run key is the newest new drop."
         ),
     )
-    def _sensor(context: dg.SensorEvaluationContext, landing: LandingZoneResource) -> dg.SensorResult:
+    def _sensor(
+        context: dg.SensorEvaluationContext,
+        landing: LandingZoneResource,
+        warehouse: WarehouseResource,
+        project_config: ProjectConfigResource,
+    ) -> dg.SensorResult:
         seen = parse_cursor(context.cursor)
-        new = [drop for drop in ready_drops(landing.root, quiet_seconds=quiet_seconds) if drop not in seen]
-        if not new:
+        candidates = [drop for drop in ready_drops(landing.root, quiet_seconds=quiet_seconds) if drop not in seen]
+        if not candidates:
             return dg.SensorResult(skip_reason=f"no new drop in {landing.root}")
+        try:
+            ingested = ingested_files(Path(warehouse.database))
+        except WarehouseBusyError:
+            return dg.SensorResult(skip_reason=f"warehouse {warehouse.database} is busy (a run is writing it)")
+        pending = drops_with_new_files(landing.root, ingested)
+        new = [drop for drop in candidates if drop in pending]
+        if not new:
+            # Ingested already, by the CLI or an earlier run: remember them, run nothing.
+            return dg.SensorResult(
+                skip_reason=f"every drop in {landing.root} is already ingested",
+                cursor=dump_cursor(seen | set(candidates)),
+            )
         # One run for every drop found in this tick: each run ingests all pending files anyway,
         # so a run per drop would only repeat the downstream work. The run key makes Dagster
         # refuse a second run for the same drop even if the cursor were lost.
-        context.log.info(f"new drops: {', '.join(new)}")
+        as_of = drop_run_as_of(project_config)
+        context.log.info(f"new drops: {', '.join(new)}; as_of {as_of}")
+        # A ConfigurableResource in run config replaces the whole resource config, so keep the
+        # deployment's config_dir and set only as_of.
+        resource = ProjectConfigResource(config_dir=project_config.config_dir, as_of=as_of)
         return dg.SensorResult(
             run_requests=[
                 dg.RunRequest(
                     run_key=new[-1],
-                    tags={"buying_groups/last_drop": new[-1], "buying_groups/new_drops": str(len(new))},
+                    run_config=dg.RunConfig(resources={"project_config": resource}),
+                    tags={
+                        "buying_groups/last_drop": new[-1],
+                        "buying_groups/new_drops": str(len(new)),
+                        "buying_groups/as_of": as_of,
+                    },
                 )
             ],
-            cursor=dump_cursor(seen | set(new)),
+            cursor=dump_cursor(seen | set(candidates)),
         )
 
     return _sensor

@@ -1,19 +1,19 @@
-"""``buying-groups generate``, ``buying-groups run`` and ``buying-groups replay``.
+"""buying-groups: turn Marketo extracts into scored buying groups, LinkedIn audience files
+and a sales hand-off.
 
-Every option also reads its ``BG_*`` environment variable (SPEC §7); a command-line value
-wins. Exit codes: 0 success, 1 run failed, 2 bad configuration or arguments, 3 another run
-still held the warehouse after ``--lock-timeout`` seconds.
+Commands: generate (sample extracts), run (ingest new drops and rebuild every output),
+replay (read drops again on the next run). Every option also reads its BG_* environment
+variable; a command-line value wins.
 
-``run`` and ``replay`` hold an exclusive ``flock`` on ``<warehouse>.lock`` for their whole
-duration: DuckDB allows one writer process per file, and two runs interleaving their steps
-would each see a half-updated warehouse. A second invocation waits (and says so) instead of
-failing on DuckDB's lock error half-way through.
+Exit codes: 0 success, 1 the run failed, 2 a bad argument, path or configuration (nothing
+was touched), 3 another run still held the warehouse after --lock-timeout seconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import fcntl
 import os
@@ -26,7 +26,32 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from buying_groups.settings import Settings, parse_as_of
+from buying_groups.console.inputs import (
+    OneLineArgumentParser,
+    iso_date,
+    output_folder_problem,
+    positive_int,
+    report_problems,
+    run_path_problems,
+    seconds,
+    warehouse_problem,
+    whole_number,
+)
+from buying_groups.console.progress import GenerateProgress, RunConsole, progress_logger
+from buying_groups.console.runlog import file_logger, logs_dir_for, prune_run_logs, run_log_path
+from buying_groups.console.summary import plain_metadata, summary_lines
+from buying_groups.model.entities import ENTITIES
+from buying_groups.settings import (
+    ENV_AS_OF,
+    ENV_CONFIG,
+    ENV_LANDING,
+    ENV_OUTPUT,
+    ENV_WAREHOUSE,
+    Settings,
+    parse_as_of,
+)
+
+ENTITY_NAMES = frozenset(spec.entity for spec in ENTITIES)
 
 if TYPE_CHECKING:
     from dagster._utils.error import SerializableErrorInfo
@@ -35,18 +60,30 @@ if TYPE_CHECKING:
 def _generate(args: argparse.Namespace) -> int:
     from buying_groups.sample_data import generate_landing
 
-    started = time.perf_counter()
+    out = Path(args.out)
+    problem = output_folder_problem(out, "output folder", f"--out or {ENV_LANDING}")
+    if problem:
+        report_problems([problem])
+        return EXIT_BAD_INPUT
     end_date = dt.date.fromisoformat(args.end_date) if args.end_date else None
-    summary = generate_landing(
-        out=Path(args.out),
-        leads=args.leads,
-        seed=args.seed,
-        drops=args.drops,
-        end_date=end_date,
-        split_rows=args.split_rows,
-    )
+    progress = GenerateProgress(live=sys.stdout.isatty())
+    try:
+        summary = generate_landing(
+            out=out,
+            leads=args.leads,
+            seed=args.seed,
+            drops=args.drops,
+            end_date=end_date,
+            split_rows=args.split_rows,
+            progress=progress,
+        )
+    except ValueError as exc:  # checked before anything is written
+        report_problems([str(exc)])
+        return EXIT_BAD_INPUT
+    finally:
+        progress.close()
     print(summary.describe())
-    print(f"generated in {time.perf_counter() - started:.1f}s under {args.out}")
+    print(f"generated in {summary.seconds:.1f}s under {out}")
     return 0
 
 
@@ -78,6 +115,10 @@ def _lock_holder(fd: int) -> str:
     return "unknown"
 
 
+# `run` and `replay` hold an exclusive flock on <warehouse>.lock for their whole duration:
+# DuckDB allows one writer process per file, and two runs interleaving their steps would each
+# see a half-updated warehouse. A second invocation waits (and says so) instead of failing on
+# DuckDB's lock error half-way through.
 @contextlib.contextmanager
 def warehouse_lock(warehouse: Path, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[None]:
     """Hold an exclusive lock on ``<warehouse>.lock`` (waiting up to ``timeout`` seconds).
@@ -121,7 +162,19 @@ def warehouse_lock(warehouse: Path, timeout: float = DEFAULT_LOCK_TIMEOUT) -> It
 
 
 # Exceptions whose message already is the whole story (file:line: reason, or the config path).
-_CLEAN_ERRORS = {"UnusableFileError", "RejectedShareError", "ConfigError", "WarehouseLockTimeout"}
+_CLEAN_ERRORS = {"UnusableFileError", "RejectedShareError", "ConfigError", "WarehouseLockTimeout", "LandingZoneError"}
+_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
+
+
+def _code_location(cause: SerializableErrorInfo) -> str | None:
+    """``buying_groups/<module>.py:<line>``: where in our code an unexpected error was raised
+    (the innermost frame of the package), for an error whose message names no file."""
+    frames = [_FRAME.search(frame) for frame in cause.stack]
+    ours = [m for m in frames if m and f"{os.sep}buying_groups{os.sep}" in m["file"]]
+    if not ours:
+        return None
+    file = ours[-1]["file"]
+    return f"{file[file.rindex(f'{os.sep}buying_groups{os.sep}') + 1 :]}:{ours[-1]['line']}"
 
 
 def _user_error(error: SerializableErrorInfo | None) -> SerializableErrorInfo | None:
@@ -146,6 +199,9 @@ def _one_line(cause: SerializableErrorInfo | None) -> str:
     first = text.splitlines()[0] if text else ""
     if cause.cls_name and cause.cls_name not in _CLEAN_ERRORS:
         first = f"{cause.cls_name}: {first}"
+        location = _code_location(cause)
+        if location:
+            first += f" (raised at {location})"
     return first or cause.cls_name or "unknown error"
 
 
@@ -157,23 +213,42 @@ def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     return messages
 
 
-def _run(args: argparse.Namespace) -> int:
-    from buying_groups.config import ConfigError, load_config
-
-    settings = Settings.from_env(
+def _run_settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
         landing_dir=args.landing,
         warehouse=args.warehouse,
         output_dir=args.output,
         config_dir=args.config,
         as_of=args.as_of,
     )
+
+
+def _run_input_problems(settings: Settings) -> list[str]:
+    """Everything wrong with the run's paths, date and configuration, found before any data
+    is touched (the configuration only when its folder exists)."""
+    from buying_groups.config import ConfigError, load_config
+
+    problems = run_path_problems(settings)
     try:
-        as_of = parse_as_of(settings.as_of)
-        load_config(settings.config_dir)  # bad config fails before any data is touched
-    except (ConfigError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        parse_as_of(settings.as_of)
+    except ValueError as exc:
+        problems.append(f"{exc} (--as-of or {ENV_AS_OF})")
+    if settings.config_dir.is_dir():
+        try:
+            load_config(settings.config_dir)
+        except ConfigError as exc:
+            problems.extend(str(problem) for problem in exc.problems)
+    return problems
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _run_settings(args)
+    problems = _run_input_problems(settings)
+    if problems:
+        report_problems(problems)
         return EXIT_BAD_INPUT
-    settings = Settings(**{**settings.__dict__, "as_of": as_of.isoformat()})
+    as_of = parse_as_of(settings.as_of)
+    settings = dataclasses.replace(settings, as_of=as_of.isoformat())
     print(
         f"buying-groups run: landing={settings.landing_dir} warehouse={settings.warehouse} "
         f"output={settings.output_dir} config={settings.config_dir} as_of={as_of}",
@@ -187,42 +262,82 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_LOCKED
 
 
+def run_tags(settings: Settings) -> dict[str, str]:
+    """Tags of a CLI run, so runs of several landing zones or warehouses in one Dagster
+    instance can be told apart (and filtered) in the UI."""
+    return {
+        "buying_groups/trigger": "cli",
+        "buying_groups/landing": str(settings.landing_dir.resolve()),
+        "buying_groups/warehouse": str(settings.warehouse.resolve()),
+        "buying_groups/output": str(settings.output_dir.resolve()),
+        "buying_groups/as_of": str(settings.as_of),
+    }
+
+
+def _run_loggers(console: RunConsole, logs_dir: Path, log_level: str) -> tuple[dict[str, dg.LoggerDefinition], dict]:
+    """The run's loggers and their run config: the full log file always; at DEBUG Dagster's
+    own console logger (every event, stack traces), else the progress display."""
+    loggers = {
+        "console": dg.colored_console_logger,
+        "progress": progress_logger(console),
+        "run_log": file_logger(logs_dir),
+    }
+    config: dict[str, dict] = {"run_log": {}, "progress": {}}
+    if log_level == "DEBUG":
+        config["console"] = {"config": {"log_level": "DEBUG"}}
+    return loggers, {"loggers": config}
+
+
 def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     from buying_groups.definitions import build_definitions
     from buying_groups.resources import warehouse_pool_limited
 
     instance = _instance()
+    logs_dir = logs_dir_for(settings.warehouse)
+    console = RunConsole(
+        live=args.log_level == "INFO" and sys.stdout.isatty(),
+        warnings=args.log_level in ("INFO", "WARNING"),
+    )
+    loggers, run_config = _run_loggers(console, logs_dir, args.log_level)
     # The lock file keeps other CLI runs off this warehouse, so the run may hold its DuckDB
     # connection from the first step to the last (faster; see WarehouseResource) - unless the
     # instance's pool lets runs of the daemon take turns with this one step by step.
-    defs = build_definitions(settings, hold_run_connection=not warehouse_pool_limited(instance))
+    defs = build_definitions(settings, hold_run_connection=not warehouse_pool_limited(instance), loggers=loggers)
     started = time.perf_counter()
     job = defs.resolve_implicit_global_asset_job_def()
-    # INFO keeps the progress lines each asset logs and drops Dagster's per-event debug noise.
-    run_config = {"loggers": {"console": {"config": {"log_level": args.log_level}}}}
-    result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
+    try:
+        result = job.execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False, tags=run_tags(settings)
+        )
+    finally:
+        console.close()
     elapsed = time.perf_counter() - started
-    for event in result.get_asset_materialization_events():
-        materialization = event.step_materialization_data.materialization
-        rows = materialization.metadata.get("dagster/row_count")
-        rows_text = f"{rows.value:,} rows" if rows is not None else ""
-        print(f"  materialized {materialization.asset_key.to_user_string():40s} {rows_text}")
+    prune_run_logs(logs_dir)
+    log_pointer = f"full log: {run_log_path(logs_dir, result.run_id)}"
+    if os.environ.get("DAGSTER_HOME"):
+        log_pointer += f", and run {result.run_id} in the Dagster UI"
     if not result.success:
-        # Dagster has printed the tracebacks above; end with one line per failure an operator
-        # (or a log alert) can act on: file, line and reason.
-        print(f"run FAILED after {elapsed:.1f}s (run id {result.run_id}):", file=sys.stderr)
-        for message in _failure_messages(result) or ["see the Dagster event log"]:
+        # One line per failure an operator (or a log alert) can act on: step, file, line and
+        # reason; the stack traces are in the log file.
+        for message in _failure_messages(result) or ["see the run log"]:
             print(f"error: {message}", file=sys.stderr)
+        print(f"run FAILED after {elapsed:.1f}s (run id {result.run_id}); {log_pointer}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"run succeeded in {elapsed:.1f}s (run id {result.run_id})")
+    print(f"run succeeded in {elapsed:.1f}s, as of {settings.as_of} (run id {result.run_id})")
+    for line in summary_lines(plain_metadata(result), warehouse=str(settings.warehouse)):
+        print(line)
+    print(f"  {log_pointer}")
     return EXIT_OK
 
 
-def _replay(args: argparse.Namespace) -> int:
-    """Forget drops in the ledger so the next ``run`` reads their files again.
+REPLAY_HELP = """Forget drops in the warehouse's ledger (meta.landing_files) so that the next run
+reads their files again.
 
-    Safe because ingest is idempotent: upserts keep the newest ``updatedAt`` and activities are
-    de-duplicated on ``marketoGUID``; the files' quarantine rows are replaced on the re-read."""
+Safe because ingestion is idempotent: upserts keep the newest updatedAt, activities are
+de-duplicated on marketoGUID, and the files' quarantined rows are replaced on the re-read."""
+
+
+def _replay(args: argparse.Namespace) -> int:
     import duckdb
 
     from buying_groups.ingest.landing import ensure_ledger
@@ -230,6 +345,10 @@ def _replay(args: argparse.Namespace) -> int:
     settings = Settings.from_env(warehouse=args.warehouse)
     if not settings.warehouse.exists():
         print(f"error: warehouse {settings.warehouse} does not exist; nothing to replay", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    problem = warehouse_problem(settings.warehouse, f"--warehouse or {ENV_WAREHOUSE}")
+    if problem:
+        report_problems([problem])
         return EXIT_BAD_INPUT
     try:
         with warehouse_lock(settings.warehouse, args.lock_timeout), duckdb.connect(str(settings.warehouse)) as con:
@@ -261,51 +380,118 @@ def _replay(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="buying-groups", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+RUN_HELP = """Ingest every new drop of the landing zone, then rebuild the validated tables,
+engagement, audiences, buying groups and every output (LinkedIn files, sales hand-off, Parquet
+marts) through Dagster, as of one date.
 
-    generate = commands.add_parser("generate", help="write synthetic Marketo extracts")
-    generate.add_argument("--out", default=os.environ.get("BG_LANDING_DIR", "data/landing"))
-    generate.add_argument("--leads", type=int, default=10_000)
-    generate.add_argument("--seed", type=int, default=7)
-    generate.add_argument("--drops", type=int, default=1, help="full load + (drops-1) incremental drops")
-    generate.add_argument("--end-date", help="date of the last drop (default today, UTC)")
+At a terminal it shows each step's progress; it ends with a summary of what was produced
+where, or with one error line per failure. The full log of every run, stack traces included,
+is kept in <warehouse folder>/logs/. With DAGSTER_HOME set the run is recorded in that Dagster
+instance too, and shows in `dagster dev`."""
+
+GENERATE_HELP = """Write realistic synthetic Marketo extracts (companies, leads, opportunities,
+contact roles, activities, with realistic dirt) as a landing zone: a full load and, with
+--drops, daily incremental drops. Same arguments, same bytes."""
+
+
+def _add_lock_timeout(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lock-timeout",
+        type=seconds,
+        default=DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help=f"seconds to wait while another run holds the same warehouse (default {DEFAULT_LOCK_TIMEOUT:g}); "
+        "exit 3 after",
+    )
+
+
+def _add_generate(commands: argparse._SubParsersAction) -> None:
+    generate = commands.add_parser("generate", help="write synthetic Marketo extracts", description=GENERATE_HELP)
     generate.add_argument(
-        "--split-rows", type=int, default=None, help="split each entity file into parts of at most N rows"
+        "--out",
+        default=os.environ.get(ENV_LANDING, "data/landing"),
+        metavar="DIR",
+        help=f"landing zone to write the drops into ({ENV_LANDING}, default data/landing)",
+    )
+    generate.add_argument(
+        "--leads", type=positive_int, default=10_000, metavar="N", help="leads in the full load (default 10000)"
+    )
+    generate.add_argument(
+        "--seed", type=whole_number, default=7, metavar="S", help="random seed: same seed, same files (default 7)"
+    )
+    generate.add_argument(
+        "--drops", type=positive_int, default=1, metavar="D", help="full load + (D-1) daily incremental drops"
+    )
+    generate.add_argument(
+        "--end-date", type=iso_date, metavar="YYYY-MM-DD", help="date of the last drop (default today, UTC)"
+    )
+    generate.add_argument(
+        "--split-rows",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="split each entity file into parts of at most N rows",
     )
     generate.set_defaults(handler=_generate)
 
-    run = commands.add_parser("run", help="ingest new drops and materialize every asset")
-    run.add_argument("--landing", help="landing zone (BG_LANDING_DIR, default data/landing)")
-    run.add_argument("--warehouse", help="DuckDB file (BG_WAREHOUSE, default data/warehouse.duckdb)")
-    run.add_argument("--output", help="output folder (BG_OUTPUT_DIR, default output)")
-    run.add_argument("--config", help="config folder (BG_CONFIG_DIR, default config)")
-    run.add_argument("--as-of", help="scoring date YYYY-MM-DD (BG_AS_OF, default today UTC)")
-    run.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=DEFAULT_LOCK_TIMEOUT,
-        help=f"seconds to wait for another run on the same warehouse (default {DEFAULT_LOCK_TIMEOUT:g}); exit 3 after",
+
+def _add_run(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser(
+        "run",
+        help="ingest new drops and rebuild every output",
+        description=RUN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    run.add_argument("--landing", metavar="DIR", help=f"landing zone ({ENV_LANDING}, default data/landing)")
+    run.add_argument(
+        "--warehouse",
+        metavar="FILE",
+        help=f"DuckDB file, created when missing ({ENV_WAREHOUSE}, default data/warehouse.duckdb)",
+    )
+    run.add_argument(
+        "--output", metavar="DIR", help=f"output folder, created when missing ({ENV_OUTPUT}, default output)"
+    )
+    run.add_argument("--config", metavar="DIR", help=f"config folder ({ENV_CONFIG}, default config)")
+    run.add_argument(
+        "--as-of", type=iso_date, metavar="YYYY-MM-DD", help=f"scoring date ({ENV_AS_OF}, default today UTC)"
+    )
+    _add_lock_timeout(run)
     run.add_argument(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="Dagster console log level (default INFO)",
+        help="INFO (default): progress at a terminal and warnings; WARNING: warnings only; ERROR: only the "
+        "result; DEBUG: every Dagster event with stack traces",
     )
     run.set_defaults(handler=_run)
 
+
+def _add_replay(commands: argparse._SubParsersAction) -> None:
     replay = commands.add_parser(
         "replay",
         help="forget drops in the ledger so the next run reads them again",
-        description=_replay.__doc__,
+        description=REPLAY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    replay.add_argument("--drop", action="append", required=True, help="drop folder name (repeatable)")
-    replay.add_argument("--entity", help="only this entity's files (leads, companies, ...)")
-    replay.add_argument("--warehouse", help="DuckDB file (BG_WAREHOUSE, default data/warehouse.duckdb)")
-    replay.add_argument("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT)
+    replay.add_argument("--drop", action="append", required=True, metavar="NAME", help="drop folder name (repeatable)")
+    replay.add_argument(
+        "--entity", choices=sorted(ENTITY_NAMES), help="only this entity's files (default: every entity)"
+    )
+    replay.add_argument(
+        "--warehouse", metavar="FILE", help=f"DuckDB file ({ENV_WAREHOUSE}, default data/warehouse.duckdb)"
+    )
+    _add_lock_timeout(replay)
     replay.set_defaults(handler=_replay)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineArgumentParser(
+        prog="buying-groups", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{generate,run,replay}")
+    _add_generate(commands)
+    _add_run(commands)
+    _add_replay(commands)
     return parser
 
 

@@ -6,6 +6,8 @@ its own settings through :func:`build_definitions`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import dagster as dg
 
 from buying_groups.assets.activation import ACTIVATION_ASSETS, ACTIVATION_CHECKS
@@ -30,9 +32,16 @@ ALL_ASSETS: list[dg.AssetsDefinition] = [
 ALL_CHECKS: list[dg.AssetChecksDefinition] = [*VALIDATED_CHECKS, *BUYING_GROUP_CHECKS, *ACTIVATION_CHECKS]
 
 
-def build_definitions(settings: Settings, *, hold_run_connection: bool = False) -> dg.Definitions:
+def build_definitions(
+    settings: Settings,
+    *,
+    hold_run_connection: bool = False,
+    loggers: Mapping[str, dg.LoggerDefinition] | None = None,
+) -> dg.Definitions:
     """``hold_run_connection``: see :class:`~buying_groups.resources.WarehouseResource`; only
-    for a caller that keeps other runs off the warehouse itself (the CLI's lock file)."""
+    for a caller that keeps other runs off the warehouse itself (the CLI's lock file).
+    ``loggers``: the jobs' loggers (the CLI's progress display and run log file); Dagster's
+    console logger when None."""
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
@@ -43,6 +52,7 @@ def build_definitions(settings: Settings, *, hold_run_connection: bool = False) 
         # One process: DuckDB allows a single writer per file, and in-process steps avoid
         # re-importing the code location per step (much faster on 2 cores).
         executor=dg.in_process_executor,
+        loggers=loggers,
     )
 
 

@@ -4,7 +4,7 @@ import dagster as dg
 
 from buying_groups.assets.keys import LANDING_DROPS
 from buying_groups.assets.metadata import markdown_table
-from buying_groups.ingest import register_landing_files
+from buying_groups.ingest import check_landing_zone, register_landing_files
 from buying_groups.resources import WAREHOUSE_POOL, LandingZoneResource, WarehouseResource
 
 
@@ -19,12 +19,15 @@ from buying_groups.resources import WAREHOUSE_POOL, LandingZoneResource, Warehou
 def landing_drops(
     context: dg.AssetExecutionContext, landing: LandingZoneResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """New files of the landing zone (``<landing>/<drop>/<entity>[-<part>].csv``), in drop
-    order, registered as *pending* in ``meta.landing_files`` once their header is usable.
+    """New files of the landing zone (`<landing>/<drop>/<entity>[-<part>].csv`), in drop
+    order, registered as *pending* in `meta.landing_files` once their header is usable.
 
-    A file that cannot be used as a whole (empty, not CSV, not UTF-8, required column missing,
-    duplicated column) fails the run here, before any data is touched, naming file, line and
-    reason. Files already registered are skipped, so re-running changes nothing."""
+    A landing zone that is missing, a file, or a drop folder itself fails the run here, and so
+    does a file that cannot be used as a whole (empty, not CSV, not UTF-8, required column
+    missing, duplicated column): before any data is touched, naming file, line and reason.
+    Files already registered are skipped, so re-running changes nothing. This step counts
+    files; their rows are counted by the validated tables that read them."""
+    check_landing_zone(landing.root)
     with warehouse.connect() as con:
         registered = register_landing_files(con, landing.root)
         pending = con.execute(
@@ -41,7 +44,6 @@ def landing_drops(
             "landing_zone": dg.MetadataValue.path(str(landing.root)),
             "new_files": len(new_files),
             "new_drops": len({f.drop for f in new_files}),
-            "dagster/row_count": len(new_files),
             "pending_by_entity": dg.MetadataValue.md(
                 markdown_table(["entity", "files", "bytes"], pending) if pending else "nothing pending"
             ),

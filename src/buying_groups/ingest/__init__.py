@@ -11,11 +11,25 @@ from buying_groups.ingest.landing import (
     register_landing_files,
     scan_landing,
 )
+from buying_groups.ingest.zone import (
+    LandingZoneError,
+    WarehouseBusyError,
+    check_landing_zone,
+    drops_with_new_files,
+    ingested_files,
+    landing_zone_problem,
+)
 
 __all__ = [
     "LandingFile",
     "LandingScan",
+    "LandingZoneError",
     "UnusableFileError",
+    "WarehouseBusyError",
+    "check_landing_zone",
+    "drops_with_new_files",
+    "ingested_files",
+    "landing_zone_problem",
     "register_landing_files",
     "scan_landing",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +55,8 @@ from buying_groups.sample_data.plan import (
 from buying_groups.sample_data.vocabulary import GENERAL_TITLES
 
 DEFAULT_CHUNK_ROWS = 50_000
+# progress(drop folder name, rows written to it so far, whether the drop is finished)
+Progress = Callable[[str, int, bool], None]
 # Shares of an incremental drop, relative to the full load.
 UPDATED_LEADS, NEW_LEADS, DELETED_LEADS = 0.008, 0.002, 0.0005
 UPDATED_COMPANIES, DELETED_COMPANIES, UPDATED_OPPORTUNITY_COMPANIES = 0.005, 0.0002, 0.01
@@ -120,12 +122,14 @@ def generate_landing(
     dirt: bool = True,
     split_rows: int | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: Progress | None = None,
 ) -> GenerationSummary:
     """Write ``out/<YYYY-MM-DD>/<entity>.csv`` for ``drops`` daily drops ending ``end_date``.
 
     Same arguments, same bytes (``chunk_rows`` only changes memory use, not the output).
     ``split_rows`` writes each extract as ``<entity>-001.csv``, ``-002``, ... of at most that
     many rows; ``dirt=False`` produces clean data (deletes and updates are still there).
+    ``progress(drop, rows written to it so far, drop finished)`` is called as the drops fill.
     """
     started = time.perf_counter()
     end_date = end_date or dt.datetime.now(dt.UTC).date()
@@ -136,7 +140,7 @@ def generate_landing(
     plan = build_plan(leads=leads, seed=seed, drops=drops, end_date=end_date, dirt=dirt)
     planter = DirtPlanter(plan.rng, enabled=dirt)
     tally = DirtTally()
-    writer = _DropWriter(Path(out), plan, planter, tally, split_rows, chunk_rows)
+    writer = _DropWriter(Path(out), plan, planter, tally, split_rows, chunk_rows, progress)
     summaries = [writer.full_load()]
     for index in range(1, drops):
         summaries.append(writer.incremental(index))
@@ -164,7 +168,14 @@ class _DropWriter:
     """Writes one drop folder at a time; carries the activity numbering across drops."""
 
     def __init__(
-        self, out: Path, plan: Plan, planter: DirtPlanter, tally: DirtTally, split_rows: int | None, chunk_rows: int
+        self,
+        out: Path,
+        plan: Plan,
+        planter: DirtPlanter,
+        tally: DirtTally,
+        split_rows: int | None,
+        chunk_rows: int,
+        progress: Progress | None = None,
     ) -> None:
         self.out = out
         self.plan = plan
@@ -173,6 +184,11 @@ class _DropWriter:
         self.split_rows = split_rows
         self.chunk_rows = chunk_rows
         self.next_guid = FIRST_ACTIVITY_GUID
+        self.progress = progress
+
+    def _report(self, folder: Path, sinks: dict[str, CsvSink], done: bool) -> None:
+        if self.progress is not None:
+            self.progress(folder.name, sum(sink.rows for sink in sinks.values()), done)
 
     def _open(self, stack: ExitStack, index: int) -> tuple[Path, dict[str, CsvSink]]:
         folder = self.out / self.plan.drop_date(index).isoformat()
@@ -215,6 +231,8 @@ class _DropWriter:
                 events = explode_activities(rows, counts, self.next_guid)
                 offsets = history_offsets(plan.rng, pl.col("seq"), pl.col("_tier"))
                 self._write_activities(sinks, events, offsets, as_of)
+                self._report(folder, sinks, done=False)
+        self._report(folder, sinks, done=True)
         return self._summary(folder.name, "full", sinks)
 
     def _write_companies(
@@ -262,6 +280,7 @@ class _DropWriter:
             events = explode_activities(touched, counts, self.next_guid)
             offsets = rng.integer(f"{stream}:activity-age", pl.col("seq"), 1, DAY - 1)
             self._write_activities(sinks, events, offsets, as_of)
+        self._report(folder, sinks, done=True)
         return self._summary(folder.name, "incremental", sinks)
 
     @staticmethod
