@@ -31,3 +31,19 @@ CREATE OR REPLACE TEMP MACRO activation_normalised_email(email) AS
 CREATE OR REPLACE TEMP MACRO activation_is_suppressed(unsubscribed, suspended, email_invalid, deleted) AS
     coalesce(unsubscribed, true) OR coalesce(suspended, true)
     OR coalesce(email_invalid, true) OR coalesce(deleted, true);
+
+-- Whether, and if not why not, a person may be emailed: the consent rules of
+-- activation_is_suppressed, plus a duplicate lead's opt-out and a missing email, in words a
+-- seller reads. 'may be emailed' is the one value that allows it.
+CREATE OR REPLACE TEMP MACRO activation_email_status(
+        unsubscribed, suspended, email_invalid, deleted, other_lead_opted_out, email) AS CASE
+    WHEN unsubscribed IS NULL OR suspended IS NULL OR email_invalid IS NULL OR deleted IS NULL
+        THEN 'may not be emailed: a consent flag is unreadable'
+    WHEN unsubscribed THEN 'may not be emailed: unsubscribed'
+    WHEN suspended THEN 'may not be emailed: marketing suspended'
+    WHEN email_invalid THEN 'may not be emailed: email invalid'
+    WHEN deleted THEN 'may not be emailed: deleted in Marketo'
+    WHEN other_lead_opted_out THEN 'may not be emailed: another lead with this email opted out'
+    WHEN activation_normalised_email(email) IS NULL THEN 'no email on file'
+    ELSE 'may be emailed'
+END;

@@ -6,6 +6,8 @@ README's copy identical, so the column list is written once, in ``model/schemas.
 
 from __future__ import annotations
 
+import re
+
 from buying_groups.model import ENTITIES
 from buying_groups.model.entities import ColumnSpec
 from buying_groups.model.marts import MARTS
@@ -35,14 +37,28 @@ def b2b_tables_markdown() -> str:
         ]
         for column in spec.columns:
             source = f"`{column.source}`" if column.source else "derived"
-            meaning = column.description.replace("<", "&lt;").replace(">", "&gt;")
+            meaning = _escape(column.description)
             lines.append(f"| `{column.name}` | {column.duckdb_type} | {source} | {_bad_value(column)} | {meaning} |")
         lines.append("")
     return "\n".join(lines)
 
 
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _escape(text: str) -> str:
-    return text.replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    """A description as a Markdown table cell: ``<`` and ``>`` outside code spans as entities
+    (inside a code span they show as written), pipes escaped everywhere."""
+    parts, last = [], 0
+    for match in _CODE_SPAN.finditer(text):
+        parts += [_escape_text(text[last : match.start()]), match.group(0)]
+        last = match.end()
+    parts.append(_escape_text(text[last:]))
+    return "".join(parts).replace("|", "\\|")
 
 
 def marts_tables_markdown() -> str:

@@ -38,25 +38,25 @@ def warehouse_pool_limited(instance: DagsterInstance) -> bool:
 
 
 class WarehouseResource(DuckDBResource):
-    """The DuckDB warehouse file. ``get_connection`` retries while another process holds the
+    """The DuckDB warehouse file. `get_connection` retries while another process holds the
     write lock (dagster-duckdb's backoff), so a second writer waits instead of failing.
 
-    Connection settings (SPEC §8: a 1M-lead / 10M-activity load in under 4 GB):
+    Connection settings (a 1M-lead / 10M-activity load stays under 4 GB of memory):
 
-    - ``memory_limit``: DuckDB's buffer-manager limit. DuckDB defaults to 80 % of RAM and
+    - `memory_limit`: DuckDB's buffer-manager limit. DuckDB defaults to 80 % of RAM and
       keeps a full load's intermediate tables in memory (14 GB peak on 1M leads); with a
-      limit it spills to ``temp_directory`` instead. The Python process (Dagster, Polars
+      limit it spills to `temp_directory` instead. The Python process (Dagster, Polars
       samples) needs a few hundred MB on top, so keep it ~1 GB under the memory you allow
       the whole run. Empty string = DuckDB's default.
-    - ``temp_directory``: where DuckDB spills; default ``<warehouse file>.tmp/`` next to the
+    - `temp_directory`: where DuckDB spills; default `<warehouse file>.tmp/` next to the
       warehouse (same disk, removed by DuckDB when empty).
-    - ``threads``: DuckDB worker threads; ``None`` = one per core.
+    - `threads`: DuckDB worker threads; `None` = one per core.
 
-    Insertion order is not preserved (``preserve_insertion_order = false``): the tables are
+    Insertion order is not preserved (`preserve_insertion_order = false`): the tables are
     sets, every export orders its rows explicitly, and DuckDB then writes in parallel without
     re-sequencing (1M persons copied in 2.3 s instead of 4.0 s). The one statement that needs
     file order, the ingest scan whose rowids become line numbers, asks for it itself
-    (``ingest.load``).
+    (`ingest.load`).
     """
 
     memory_limit: str = "3GB"
@@ -123,7 +123,7 @@ class WarehouseResource(DuckDBResource):
 
 
 class LandingZoneResource(ConfigurableResource):
-    """``<landing>/<drop>/<entity>.csv`` (SPEC §2)."""
+    """The landing zone: one folder per drop (`<landing>/<drop>/<entity>.csv`)."""
 
     path: str
 
@@ -143,7 +143,7 @@ class OutputResource(ConfigurableResource):
 
 
 class ProjectConfigResource(ConfigurableResource):
-    """The YAML configuration under ``config_dir`` and the scoring date ``as_of``."""
+    """The YAML configuration under `config_dir` and the scoring date `as_of`."""
 
     config_dir: str
     as_of: str | None = None

@@ -18,6 +18,8 @@ from buying_groups.activation import (
     export_marts_parquet,
     write_sales_handoff_csv,
 )
+from buying_groups.activation.dimensions import build_bi_dimensions
+from buying_groups.activation.emptied import EmptiedFile, csv_data_rows, emptied, list_rows, published_list_rows
 from buying_groups.activation.linkedin import LINKEDIN_DIR
 from buying_groups.activation.sales_handoff import SALES_HANDOFF_FILE, SALES_HANDOFF_TABLE
 from buying_groups.activation.verify import (
@@ -33,6 +35,8 @@ from buying_groups.activation.verify import (
 from buying_groups.assets.keys import (
     ACCOUNT_AUDIENCE_MEMBERS,
     ACCOUNTS,
+    BI_ACCOUNTS,
+    BI_PERSONS,
     BUYING_GROUP_HISTORY,
     BUYING_GROUP_MEMBERS,
     BUYING_GROUP_ROLES,
@@ -44,6 +48,7 @@ from buying_groups.assets.keys import (
     SALES_HANDOFF,
 )
 from buying_groups.assets.metadata import markdown_table, table_metadata
+from buying_groups.model.marts import mart
 from buying_groups.resources import WAREHOUSE_POOL, OutputResource, ProjectConfigResource, WarehouseResource
 
 if TYPE_CHECKING:
@@ -79,6 +84,15 @@ def _manifest_markdown(export: LinkedInExport) -> str:
     )
 
 
+def _report_emptied(context: dg.AssetExecutionContext, files: list[EmptiedFile]) -> dict[str, Any]:
+    """Warn about every published file a run emptied, and say so in the metadata (the rule
+    is in :mod:`buying_groups.activation.emptied`)."""
+    for file in files:
+        context.log.warning(file.warning())
+    table = markdown_table(["file", "rows before", "rows now"], [(f.name, f.rows_before, 0) for f in files])
+    return {"emptied_files": len(files), "emptied": dg.MetadataValue.md(table if files else "none")}
+
+
 @dg.asset(
     key=LINKEDIN_AUDIENCES,
     group_name=GROUP,
@@ -93,16 +107,18 @@ def linkedin_audiences(
     output: OutputResource,
     project_config: ProjectConfigResource,
 ) -> dg.MaterializeResult:
-    """LinkedIn Matched Audience files under ``<output>/linkedin/<solution interest>/``:
-    ``companies.csv`` (accounts of groups with completeness < 100),
-    ``companies_missing_<role>.csv`` (accounts whose group misses that required role) and
-    ``contacts.csv`` (active members of groups not sales_ready, suppressed emails never),
-    split at the row/byte limits, plus ``manifest.json``. Files are written atomically and
-    stale files of earlier runs removed after the new set is in place."""
+    """LinkedIn Matched Audience files under `<output>/linkedin/<solution interest>/`:
+    `companies.csv` (accounts of groups with completeness < 100),
+    `companies_missing_<role>.csv` (accounts whose group misses that required role) and
+    `contacts.csv` (active members of groups not sales_ready, suppressed emails never),
+    split at the row/byte limits, plus `manifest.json`. Files are written atomically and
+    stale files of earlier runs removed after the new set is in place. A list that had rows
+    and is now empty is still written, with a warning and `emptied_files` in the metadata."""
     options = linkedin_options(project_config.load())
+    published = published_list_rows(output.root / LINKEDIN_DIR)
     with warehouse.connect() as con:
         export = build_linkedin_audiences(con, output.root, options, as_of=project_config.as_of_date())
-    below_minimum = sorted({f.list_name for f in export.files if f.flags}, key=str)
+    below_minimum = sorted({(f.solution_interest_id, f.list_name) for f in export.files if f.flags})
     for path in export.removed:
         context.log.info(f"removed stale file {path}")
     if below_minimum:
@@ -110,10 +126,7 @@ def linkedin_audiences(
             f"{len(below_minimum)} list(s) under LinkedIn's minimum of {options.min_rows} rows "
             "(written, flagged below_linkedin_minimum)"
         )
-    rows_by_list: dict[str, int] = {}
-    for f in export.files:
-        key = f"{f.solution_interest_id}/{f.list_name}"
-        rows_by_list[key] = f.list_row_count
+    rows_by_list = list_rows(export.files)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": export.total_rows,
@@ -121,12 +134,11 @@ def linkedin_audiences(
             "files": dg.MetadataValue.md(_manifest_markdown(export)),
             "files_written": len(export.files),
             "rows_by_list": dg.MetadataValue.json(rows_by_list),
-            "lists_below_linkedin_minimum": len(
-                {(f.solution_interest_id, f.list_name) for f in export.files if f.flags}
-            ),
+            "lists_below_linkedin_minimum": len(below_minimum),
             "stale_files_removed": len(export.removed),
             "suppressed_emails": export.suppressed_email_count,
             "hash_emails": options.hash_emails,
+            **_report_emptied(context, emptied(published, rows_by_list)),
         }
     )
 
@@ -139,11 +151,17 @@ def linkedin_audiences(
     deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, BUYING_GROUP_ROLES, PERSONS, ACCOUNTS],
     pool=WAREHOUSE_POOL,
 )
-def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.MaterializeResult:
-    """``marts.sales_handoff`` and ``<output>/sales_handoff.csv``: one row per active member
-    of each sales_ready buying group with the group's scores, the member's role and contact
-    details. Deleted persons are left out; a member whose email is suppressed for marketing
-    keeps the row with the email blanked (``email_suppressed``)."""
+def sales_handoff(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, output: OutputResource
+) -> dg.MaterializeResult:
+    """`marts.sales_handoff` and `<output>/sales_handoff.csv`: one row per active member of
+    each sales_ready buying group with the group's scores and missing roles, the account's
+    industry, website and phone, the member's role and contact details. Deleted persons are
+    left out; a member who may not be emailed keeps the row with the email blanked,
+    `may_email` false and `email_status` saying why. The CSV shows scores as whole numbers.
+    A hand-off that had rows and is now empty is still written, with a warning."""
+    path = output.root / SALES_HANDOFF_FILE
+    published = csv_data_rows(path)
     with warehouse.connect() as con:
         build_sales_handoff(con)
         written = write_sales_handoff_csv(con, output.root)
@@ -154,9 +172,34 @@ def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.Ma
                 "csv": dg.MetadataValue.path(str(written.path)),
                 "csv_sha256": written.sha256,
                 "csv_bytes": written.byte_size,
+                **_report_emptied(context, emptied({path.name: published or 0}, {path.name: written.row_count})),
             },
         )
     return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key,
+            group_name=GROUP,
+            description=mart(table).description,
+            kinds={"duckdb"},
+            owners=OWNERS,
+            deps=[ACCOUNTS, PERSONS],
+        )
+        for key, table in ((BI_ACCOUNTS, "accounts"), (BI_PERSONS, "persons"))
+    ],
+    name="bi_dimensions",
+    pool=WAREHOUSE_POOL,
+)
+def bi_dimensions(warehouse: WarehouseResource):
+    """`marts.accounts` and `marts.persons`, rebuilt together from the current b2b state."""
+    with warehouse.connect() as con:
+        build_bi_dimensions(con)
+        for key in (BI_ACCOUNTS, BI_PERSONS):
+            table = f"marts.{key.path[-1]}"
+            yield dg.MaterializeResult(asset_key=key, metadata=table_metadata(con, table))
 
 
 @dg.asset(
@@ -172,18 +215,22 @@ def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.Ma
         PERSON_ENGAGEMENT,
         ACCOUNT_AUDIENCE_MEMBERS,
         BUYING_GROUP_HISTORY,
+        BI_ACCOUNTS,
+        BI_PERSONS,
     ],
     pool=WAREHOUSE_POOL,
 )
 def marts_parquet(warehouse: WarehouseResource, output: OutputResource) -> dg.MaterializeResult:
-    """Every ``marts.*`` table as ``<output>/marts/<table>.parquet`` for BI, each written to a
-    temp file and renamed into place."""
+    """Every `marts.*` table as `<output>/marts/<table>.parquet` for BI (the dimensions
+    `accounts` and `persons` included, so every mart joins to names and attributes), each
+    written to a temp file and renamed into place."""
     with warehouse.connect() as con:
         exported = export_marts_parquet(con, output.root)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": sum(e.row_count for e in exported),
             "folder": dg.MetadataValue.path(str(output.root / "marts")),
+            "files_written": len(exported),
             "tables": dg.MetadataValue.md(
                 markdown_table(
                     ["table", "file", "rows", "bytes"],
@@ -214,14 +261,14 @@ def _check_result(verification: Verification, **extra: Any) -> dg.AssetCheckResu
 
 @dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True, pool=WAREHOUSE_POOL)
 def linkedin_headers_exact(output: OutputResource) -> dg.AssetCheckResult:
-    """Every LinkedIn file's header is exactly the company or contact template (SPEC §6)."""
+    """Every LinkedIn file's header is exactly LinkedIn's company or contact template."""
     return _check_result(verify_headers(output.root / LINKEDIN_DIR))
 
 
 @dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True, pool=WAREHOUSE_POOL)
 def linkedin_no_suppressed_contacts(warehouse: WarehouseResource, output: OutputResource) -> dg.AssetCheckResult:
     """No contacts file holds an email (plain or SHA-256) of any unsubscribed, suspended,
-    email-invalid, deleted or unreadable-flag lead, re-derived from ``b2b.persons``."""
+    email-invalid, deleted or unreadable-flag lead, re-derived from `b2b.persons`."""
     with warehouse.connect() as con:
         verification = verify_no_suppressed_contacts(con, output.root / LINKEDIN_DIR)
     return _check_result(verification)
@@ -239,25 +286,25 @@ def linkedin_size_limits(output: OutputResource, project_config: ProjectConfigRe
 
 @dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True, pool=WAREHOUSE_POOL)
 def linkedin_manifest_checksums(output: OutputResource) -> dg.AssetCheckResult:
-    """``manifest.json`` lists every file on disk with its true SHA-256, size and row count."""
+    """`manifest.json` lists every file on disk with its true SHA-256, size and row count."""
     return _check_result(verify_manifest(output.root / LINKEDIN_DIR))
 
 
 @dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True, pool=WAREHOUSE_POOL)
 def linkedin_csv_injection_safe(output: OutputResource) -> dg.AssetCheckResult:
-    """No cell of any LinkedIn file starts with ``= + - @``, tab or CR."""
+    """No cell of any LinkedIn file starts with `= + - @`, tab or CR."""
     return _check_result(verify_injection_safe(linkedin_csv_files(output.root / LINKEDIN_DIR)))
 
 
 @dg.asset_check(asset=SALES_HANDOFF, blocking=True, pool=WAREHOUSE_POOL)
 def sales_handoff_csv_safe(warehouse: WarehouseResource, output: OutputResource) -> dg.AssetCheckResult:
-    """``sales_handoff.csv`` is CSV-injection safe and holds no suppressed email."""
+    """`sales_handoff.csv` is CSV-injection safe and holds no suppressed email."""
     with warehouse.connect() as con:
         verification = verify_sales_handoff_csv(con, output.root / SALES_HANDOFF_FILE)
     return _check_result(verification)
 
 
-ACTIVATION_ASSETS: list[dg.AssetsDefinition] = [linkedin_audiences, sales_handoff, marts_parquet]
+ACTIVATION_ASSETS: list[dg.AssetsDefinition] = [bi_dimensions, linkedin_audiences, sales_handoff, marts_parquet]
 ACTIVATION_CHECKS: list[dg.AssetChecksDefinition] = [
     linkedin_headers_exact,
     linkedin_no_suppressed_contacts,

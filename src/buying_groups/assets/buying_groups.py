@@ -23,6 +23,7 @@ from buying_groups.assets.metadata import markdown_table, table_metadata
 from buying_groups.buying_groups import (
     build_interest,
     build_rule_matches,
+    completeness_bands,
     load_scoring_config,
     member_problems,
     score_buying_groups,
@@ -125,14 +126,7 @@ def score_buying_groups_asset(
             {"stages": list(reversed(STAGES))},
         ).fetchall()
         funnel = [(interest, *by_stage, *averages) for interest, by_stage, *averages in funnel]
-        completeness = con.execute(
-            """
-            SELECT CASE WHEN completeness_score >= 100 THEN '100'
-                        WHEN completeness_score >= 70 THEN '70-99'
-                        WHEN completeness_score >= 40 THEN '40-69' ELSE '0-39' END AS band, count(*)
-            FROM marts.buying_groups GROUP BY band ORDER BY min(completeness_score)
-            """
-        ).fetchall()
+        completeness = completeness_bands(con)
         summary = (
             f"**Funnel as of {as_of}**\n\n"
             + markdown_table(

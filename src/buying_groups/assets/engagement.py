@@ -4,7 +4,7 @@ import dagster as dg
 
 from buying_groups.assets.keys import EXPERIENCE_EVENTS, PERSON_ENGAGEMENT, PERSONS
 from buying_groups.assets.metadata import markdown_table, table_metadata
-from buying_groups.engagement import compute_person_engagement, load_engagement_weights
+from buying_groups.engagement import compute_person_engagement, load_engagement_weights, score_bands
 from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
 
 
@@ -27,15 +27,7 @@ def person_engagement(
     with warehouse.connect() as con:
         load_engagement_weights(con, config)
         result = compute_person_engagement(con, as_of, config.engagement.window_days, config.engagement.daily_cap)
-        distribution = con.execute(
-            """
-            SELECT CASE WHEN person_engagement_score = 0 THEN '0'
-                        WHEN person_engagement_score < 25 THEN '1-24'
-                        WHEN person_engagement_score < 50 THEN '25-49'
-                        WHEN person_engagement_score < 75 THEN '50-74' ELSE '75-100' END AS band,
-                   count(*) FROM marts.person_engagement GROUP BY band ORDER BY min(person_engagement_score)
-            """
-        ).fetchall()
+        distribution = score_bands(con)
         metadata = table_metadata(
             con,
             "marts.person_engagement",

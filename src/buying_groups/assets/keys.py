@@ -34,6 +34,9 @@ BUYING_GROUP_MEMBERS = marts_key("buying_group_members")
 BUYING_GROUP_ROLES = marts_key("buying_group_roles")
 BUYING_GROUP_HISTORY = marts_key("buying_group_history")
 SALES_HANDOFF = marts_key("sales_handoff")
+# BI dimensions (group activation): the current accounts and persons, for joins.
+BI_ACCOUNTS = marts_key("accounts")
+BI_PERSONS = marts_key("persons")
 
 LINKEDIN_AUDIENCES = dg.AssetKey(["activation", "linkedin_audiences"])
 MARTS_PARQUET = dg.AssetKey(["activation", "marts_parquet"])

@@ -7,6 +7,7 @@ for the validated tables, ``model/marts.py`` for the marts.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -51,19 +52,37 @@ def schema_of(table: str) -> dg.TableSchema:
     return schema_from_entity(entity_by_table(name)) if schema == "b2b" else schema_from_mart(mart(name))
 
 
+_MAX_CELL = 60
+
+
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span: shown as is, never read as Markdown, HTML or a link
+    (the UI turns a bare ``123@456-ABC.Marketo`` into a ``mailto:`` link and swallows
+    ``<lead id>`` as an HTML tag). A fence longer than any run of backticks in the text."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool | int):
+        return str(value)
     if isinstance(value, float):
         return f"{value:.1f}"
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    text = str(value).replace("|", "\\|").replace("\n", " ")
-    return text if len(text) <= 60 else text[:57] + "..."
+    text = str(value).replace("\n", " ").replace("\r", " ")
+    if len(text) > _MAX_CELL:
+        text = text[: _MAX_CELL - 3] + "..."
+    # A pipe ends a table cell even inside a code span, unless escaped (GitHub-flavoured Markdown).
+    return code_span(text).replace("|", "\\|") if text else ""
 
 
 def markdown_table(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
-    """A small Markdown table (the UI renders it); long cells are cut."""
+    """A small Markdown table (the UI renders it); text cells are code spans, long ones cut."""
     columns = list(columns)
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]

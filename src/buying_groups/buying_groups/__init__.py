@@ -3,7 +3,7 @@
 Pure functions over a DuckDB connection (no Dagster imports); every statement is a file
 ``sql/buying_groups/*.sql`` run with bound parameters.
 
-Choices where SPEC §5 is silent:
+Choices where the product specification is silent:
 
 - Manual overrides: the latest row per (solution interest, account, person) in file order
   wins. A row naming an unknown group, a person who is not a current person of that account,
@@ -24,7 +24,12 @@ Choices where SPEC §5 is silent:
   groups on stale inputs.
 """
 
-from buying_groups.buying_groups.groups import StaleInputsError, member_problems, score_buying_groups
+from buying_groups.buying_groups.groups import (
+    StaleInputsError,
+    completeness_bands,
+    member_problems,
+    score_buying_groups,
+)
 from buying_groups.buying_groups.inputs import build_interest, build_rule_matches, load_scoring_config
 from buying_groups.buying_groups.results import BuyingGroupScoringResult
 
@@ -33,6 +38,7 @@ __all__ = [
     "StaleInputsError",
     "build_interest",
     "build_rule_matches",
+    "completeness_bands",
     "load_scoring_config",
     "member_problems",
     "score_buying_groups",

@@ -110,3 +110,8 @@ def member_problems(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     ).fetchone()  # type: ignore[misc]
     duplicates = count_duplicate_keys(con, BUYING_GROUP_MEMBERS, ["buying_group_id", "person_key"])
     return int(not_current), duplicates
+
+
+def completeness_bands(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """Buying groups per completeness band (0-39, 40-69, 70-99, 100), in score order."""
+    return [(band, int(groups)) for band, groups in run_sql(con, "buying_groups/completeness_bands").fetchall()]

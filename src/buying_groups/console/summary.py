@@ -7,6 +7,7 @@ summary says exactly what the Dagster UI says about the same run.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -84,8 +85,9 @@ def _buying_groups(metadata: Metadata) -> str:
 
 
 def _linkedin(metadata: Metadata) -> str:
+    folder = Path(str(metadata.get("manifest", ""))).parent
     text = (
-        f"{metadata.get('manifest', '')}: {_count(metadata.get('files_written'), 'files')}, "
+        f"{folder}: {_count(metadata.get('files_written'), 'files')}, "
         f"{_count(metadata.get('dagster/row_count'), 'rows')}"
     )
     below = int(metadata.get("lists_below_linkedin_minimum") or 0)

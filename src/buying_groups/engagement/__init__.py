@@ -7,6 +7,7 @@ from buying_groups.engagement.person_engagement import (
     PersonEngagementResult,
     compute_person_engagement,
     load_engagement_weights,
+    score_bands,
 )
 
-__all__ = ["PersonEngagementResult", "compute_person_engagement", "load_engagement_weights"]
+__all__ = ["PersonEngagementResult", "compute_person_engagement", "load_engagement_weights", "score_bands"]

@@ -69,3 +69,8 @@ def compute_person_engagement(
         persons_with_activity=with_activity,
         max_raw_score=float(max_raw),
     )
+
+
+def score_bands(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """Persons per engagement score band (0, 1-24, 25-49, 50-74, 75-100), in score order."""
+    return [(band, int(persons)) for band, persons in run_sql(con, "engagement/score_bands").fetchall()]

@@ -7,7 +7,8 @@ the table is evolved row by row (members, roles, groups, history): snapshot tabl
 whole every run carry no index, and their uniqueness is asserted by the step or its checks.
 
 Snapshots (``person_engagement``, ``account_audience_members``, ``buying_group_roles``,
-``buying_groups``, ``sales_handoff``) describe the latest run; ``buying_group_members`` and
+``buying_groups``, ``sales_handoff`` and the BI dimensions ``accounts`` and ``persons``)
+describe the latest run; ``buying_group_members`` and
 ``buying_group_history`` are persistent and only ever evolved, so membership and score history
 are never lost.
 """
@@ -128,34 +129,105 @@ class BuyingGroupHistory(pa.DataFrameModel):
 
 
 class SalesHandoff(pa.DataFrameModel):
-    """One row per active member of each sales_ready buying group, for sales."""
+    """One row per active member of each sales_ready buying group, for sales: the group, its
+    account, the member and how to reach them. Scores are stored unrounded; `sales_handoff.csv`
+    shows them as whole numbers."""
 
     buying_group_id: str = pa.Field(nullable=True, description="Buying group")
     group_name: str = pa.Field(nullable=True, description="Buying group name")
     solution_interest_id: str = pa.Field(nullable=True, description="Solution interest")
-    account_key: str = pa.Field(nullable=True, description="Source key of the account")
-    account_name: str = pa.Field(nullable=True, description="Account name")
-    completeness_score: float = pa.Field(nullable=True, description="Group completeness, 0-100")
-    weighted_completeness_score: float = pa.Field(nullable=True, description="Group weighted completeness, 0-100")
-    engagement_score: float = pa.Field(nullable=True, description="Group engagement, 0-100")
     stage: str = pa.Field(nullable=True, description="Always sales_ready")
     qualified_at: dt.date = pa.Field(nullable=True, description="First date the group was sales_ready")
     newly_qualified: bool = pa.Field(nullable=True, description="The group qualified in this run (new for sales)")
+    completeness_score: float = pa.Field(nullable=True, description="Group completeness, 0-100")
+    weighted_completeness_score: float = pa.Field(nullable=True, description="Group weighted completeness, 0-100")
+    engagement_score: float = pa.Field(nullable=True, description="Group engagement, 0-100")
+    missing_roles: Annotated[pl.List, pl.String()] = pa.Field(
+        nullable=True,
+        description="Required roles the group still lacks, in template order (`; `-separated in the CSV)",
+    )
+    account_key: str = pa.Field(nullable=True, description="Source key of the account")
+    account_name: str = pa.Field(nullable=True, description="Account name")
+    industry: str = pa.Field(nullable=True, description="The account's industry")
+    website: str = pa.Field(nullable=True, description="The account's website")
+    company_phone: str = pa.Field(nullable=True, description="The account's main phone")
     person_key: str = pa.Field(nullable=True, description="Source key of the member")
-    role: str = pa.Field(nullable=True, description="The member's role")
-    assignment_source: str = pa.Field(nullable=True, description="manual, crm or rule")
-    person_engagement_score: float = pa.Field(nullable=True, description="The member's engagement, 0-100")
-    role_weight: float = pa.Field(nullable=True, description="Weight of the member's role (rows are ordered by it)")
-    email: str = pa.Field(
-        nullable=True, description="Work email, trimmed and lower-cased; empty when marketing consent is missing"
-    )
-    email_suppressed: bool = pa.Field(
-        nullable=True, description="The email is suppressed for marketing (the row stays for sales context)"
-    )
     first_name: str = pa.Field(nullable=True, description="First name")
     last_name: str = pa.Field(nullable=True, description="Last name")
     job_title: str = pa.Field(nullable=True, description="Job title")
+    role: str = pa.Field(nullable=True, description="The member's role")
+    role_weight: pl.Int32 = pa.Field(
+        nullable=True, description="Weight of the member's role, 20-100 (rows are ordered by it)"
+    )
+    assignment_source: str = pa.Field(nullable=True, description="manual, crm or rule")
+    person_engagement_score: float = pa.Field(nullable=True, description="The member's engagement, 0-100")
+    phone: str = pa.Field(nullable=True, description="The member's phone")
+    email: str = pa.Field(
+        nullable=True, description="Work email, trimmed and lower-cased; empty when the member may not be emailed"
+    )
+    may_email: bool = pa.Field(
+        nullable=True, description="The member has an email and marketing consent for it (see `email_status`)"
+    )
+    email_status: str = pa.Field(
+        nullable=True,
+        description="`may be emailed`, `no email on file`, or `may not be emailed: <reason>` (unsubscribed, "
+        "marketing suspended, email invalid, or another lead with this email opted out)",
+    )
     as_of: dt.date = pa.Field(nullable=True, description="Scoring date")
+
+
+class Accounts(pa.DataFrameModel):
+    """BI dimension: the current state of every account that is not deleted, with the
+    attributes reports group by. Every mart's `account_key` joins here."""
+
+    account_key: str = pa.Field(description="Source key of the account")
+    account_name: str = pa.Field(nullable=True, description="Company name")
+    domain: str = pa.Field(nullable=True, description="Host of the website, lower-cased, without www.")
+    website: str = pa.Field(nullable=True, description="Website")
+    industry: str = pa.Field(nullable=True, description="Industry")
+    employee_count: pl.Int64 = pa.Field(nullable=True, description="Number of employees")
+    annual_revenue: float = pa.Field(nullable=True, description="Annual revenue")
+    sic_code: str = pa.Field(nullable=True, description="SIC code")
+    billing_city: str = pa.Field(nullable=True, description="Billing city")
+    billing_state: str = pa.Field(nullable=True, description="Billing state or region")
+    billing_country: str = pa.Field(nullable=True, description="Billing country as written in Marketo")
+    country_code: str = pa.Field(
+        nullable=True, description="Billing country as ISO 3166-1 alpha-2; empty when not recognised"
+    )
+    main_phone: str = pa.Field(nullable=True, description="Main phone")
+    linkedin_company_page_url: str = pa.Field(nullable=True, description="LinkedIn company page URL")
+    stock_symbol: str = pa.Field(nullable=True, description="Stock symbol")
+    external_company_id: str = pa.Field(nullable=True, description="CRM company id")
+    person_count: pl.Int64 = pa.Field(description="Current (not deleted) persons of the account")
+    created_at: dt.datetime = pa.Field(description="Created in Marketo (UTC)")
+    updated_at: dt.datetime = pa.Field(description="Last updated in Marketo (UTC)")
+
+
+class Persons(pa.DataFrameModel):
+    """BI dimension: the current state of every person (lead) that is not deleted, with the
+    attributes reports group by and one consent flag. Every mart's `person_key` joins here;
+    emails and phones are left out (the sales hand-off carries them where sales may use them)."""
+
+    person_key: str = pa.Field(description="Source key of the person")
+    account_key: str = pa.Field(nullable=True, description="Source key of the person's account")
+    first_name: str = pa.Field(nullable=True, description="First name")
+    last_name: str = pa.Field(nullable=True, description="Last name")
+    job_title: str = pa.Field(nullable=True, description="Job title")
+    department: str = pa.Field(nullable=True, description="Department")
+    city: str = pa.Field(nullable=True, description="City")
+    state: str = pa.Field(nullable=True, description="State or region")
+    country: str = pa.Field(nullable=True, description="Country as written in Marketo")
+    country_code: str = pa.Field(nullable=True, description="Country as ISO 3166-1 alpha-2; empty when not recognised")
+    lead_source: str = pa.Field(nullable=True, description="Lead source")
+    lead_status: str = pa.Field(nullable=True, description="Lead status")
+    lead_score: pl.Int64 = pa.Field(nullable=True, description="Marketo lead score")
+    may_email: bool = pa.Field(
+        description="Has a valid work email and marketing consent: not unsubscribed, not marketing-suspended, "
+        "email not invalid, and no other lead with the same email opted out"
+    )
+    has_known_account: bool = pa.Field(description="`account_key` names a known account (false = orphan)")
+    created_at: dt.datetime = pa.Field(description="Created in Marketo (UTC)")
+    updated_at: dt.datetime = pa.Field(description="Last updated in Marketo (UTC)")
 
 
 def duckdb_type(dtype: Any) -> str:
@@ -241,6 +313,8 @@ MARTS: tuple[MartSpec, ...] = (
     MartSpec("buying_groups", BuyingGroups, ("buying_group_id",)),
     MartSpec("buying_group_history", BuyingGroupHistory, ("buying_group_id", "as_of")),
     MartSpec("sales_handoff", SalesHandoff),
+    MartSpec("accounts", Accounts),
+    MartSpec("persons", Persons),
 )
 
 ACCOUNT_AUDIENCE_MEMBERS = "marts.account_audience_members"
@@ -250,6 +324,8 @@ BUYING_GROUP_ROLES = "marts.buying_group_roles"
 BUYING_GROUPS = "marts.buying_groups"
 BUYING_GROUP_HISTORY = "marts.buying_group_history"
 SALES_HANDOFF = "marts.sales_handoff"
+ACCOUNTS = "marts.accounts"
+PERSONS = "marts.persons"
 
 
 def mart(table: str) -> MartSpec:

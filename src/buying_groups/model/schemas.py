@@ -100,7 +100,7 @@ class Persons(_Created):
 
     person_key: str = pa.Field(
         unique=True,
-        description="Person source key <lead id>@<munchkin>.Marketo",
+        description="Person source key `<lead id>@<munchkin>.Marketo`",
         metadata=source("id", required=True, key="person", on_invalid="reject"),
     )
     account_key: str = pa.Field(
@@ -151,7 +151,7 @@ class Accounts(_Created):
 
     account_key: str = pa.Field(
         unique=True,
-        description="Account source key <company id>.mkto_org@<munchkin>.Marketo",
+        description="Account source key `<company id>.mkto_org@<munchkin>.Marketo`",
         metadata=source("id", required=True, key="account", on_invalid="reject"),
     )
     external_company_id: str = pa.Field(
@@ -190,7 +190,7 @@ class Opportunities(_Created):
 
     opportunity_key: str = pa.Field(
         unique=True,
-        description="Opportunity source key <id>@<munchkin>.Marketo",
+        description="Opportunity source key `<id>@<munchkin>.Marketo`",
         metadata=source("id", required=True, key="opportunity", on_invalid="reject"),
     )
     external_opportunity_id: str = pa.Field(
@@ -223,7 +223,7 @@ class OpportunityPersons(_Upserted):
 
     opportunity_person_key: str = pa.Field(
         unique=True,
-        description="Opportunity-person source key <role id>@<munchkin>.Marketo",
+        description="Opportunity-person source key `<role id>@<munchkin>.Marketo`",
         metadata=source("id", required=True, key="opportunity_person", on_invalid="reject"),
     )
     opportunity_key: str = pa.Field(
@@ -262,7 +262,7 @@ class ExperienceEvents(_Lineage):
         metadata=source("activityTypeId", required=True, on_invalid="reject"),
     )
     event_type: str = pa.Field(
-        description="Activity type name (standard Marketo names, else 'Activity <id>')",
+        description="Activity type name (standard Marketo names, else `Activity <id>`)",
         metadata=derived(compression="dictionary"),
     )
     campaign_id: str = pa.Field(
