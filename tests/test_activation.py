@@ -697,11 +697,11 @@ def test_role_slug(role: str, slug: str):
 
 
 def test_sales_handoff_table_and_csv(warehouse: Warehouse, output: Path):
-    warehouse.account("A1")
+    warehouse.account("A1", industry="Biotechnology", website="https://seeds.example", main_phone="555 0100")
     warehouse.account("A2")
-    ready = warehouse.group("A1", completeness=100.0, stage="sales_ready", missing=[])
+    ready = warehouse.group("A1", completeness=87.6, stage="sales_ready", missing=["Champion", "User"])
     not_ready = warehouse.group("A2")
-    warehouse.person("P1", "Boss@Acme.com", job_title="=CEO")
+    warehouse.person("P1", "Boss@Acme.com", job_title="=CEO", phone="555 0101")
     warehouse.person("P2", "helper@acme.com", is_unsubscribed=True)
     warehouse.person("P3", "gone@acme.com", is_deleted=True)
     warehouse.person("P4", "left@acme.com")
@@ -715,14 +715,33 @@ def test_sales_handoff_table_and_csv(warehouse: Warehouse, output: Path):
     assert build_sales_handoff(warehouse.con) == 2
     written = write_sales_handoff_csv(warehouse.con, output)
     rows = read_dicts(written.path)
-    assert [(r["person_key"], r["role"], r["email"], r["email_suppressed"]) for r in rows] == [
-        ("P1", "Decision Maker", "boss@acme.com", "false"),
-        ("P2", "Influencer", "", "true"),  # unsubscribed: row kept for sales, email blanked
+    # A member who may not be emailed keeps the row for sales, with the email blanked and
+    # the reason spelled out rather than a silent blank.
+    assert [(r["person_key"], r["role"], r["email"], r["may_email"], r["email_status"]) for r in rows] == [
+        ("P1", "Decision Maker", "boss@acme.com", "true", "may be emailed"),
+        ("P2", "Influencer", "", "false", "may not be emailed: unsubscribed"),
     ]
     assert rows[0]["job_title"] == "'=CEO"
     assert rows[0]["group_name"] == f"{SI} for Acme Corp"
     assert rows[0]["stage"] == "sales_ready"
     assert rows[0]["qualified_at"] == "2026-11-02"
+    # What a seller needs to act: the account's details, the member's phone, the gaps.
+    assert (rows[0]["industry"], rows[0]["website"], rows[0]["company_phone"], rows[0]["phone"]) == (
+        "Biotechnology",
+        "https://seeds.example",
+        "555 0100",
+        "555 0101",
+    )
+    assert rows[0]["missing_roles"] == "Champion; User"
+    # Display rounding in the CSV (whole numbers), integer role weights; the table keeps floats.
+    assert [(r["completeness_score"], r["engagement_score"], r["person_engagement_score"]) for r in rows] == [
+        ("88", "40", "13"),
+        ("88", "40", "13"),
+    ]
+    assert [r["role_weight"] for r in rows] == ["100", "80"]
+    assert warehouse.con.execute(
+        "SELECT DISTINCT completeness_score, person_engagement_score, typeof(role_weight) FROM marts.sales_handoff"
+    ).fetchall() == [(87.6, 12.5, "INTEGER")]
     columns = set(read_csv(written.path)[0])
     assert {
         "buying_group_id",

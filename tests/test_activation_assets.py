@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -104,3 +105,90 @@ def test_a_blocking_check_fails_on_a_foreign_unsafe_file(project: dict[str, Path
     )
     failed = {c.check_name for c in result.get_asset_check_evaluations() if not c.passed}
     assert failed == {"linkedin_manifest_checksums", "linkedin_csv_injection_safe", "linkedin_no_suppressed_contacts"}
+
+
+def warning_messages(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    return [entry.user_message for entry in instance.all_logs(run_id) if entry.level == logging.WARNING]
+
+
+def test_a_published_file_emptied_by_a_run_is_said_loudly(project: dict[str, Path]):
+    instance = dg.DagsterInstance.ephemeral()
+    first = dg.materialize([*ACTIVATION_ASSETS], resources=resources(project), instance=instance)
+    assert first.success
+    # Everyone opts out and the ready group falls back: the next run has nothing to publish.
+    with duckdb.connect(str(project["warehouse"])) as con:
+        con.execute("UPDATE b2b.persons SET is_unsubscribed = true")
+        con.execute("UPDATE marts.buying_groups SET stage = 'incomplete'")
+    second = dg.materialize([*ACTIVATION_ASSETS], resources=resources(project), instance=instance)
+    assert second.success
+    # Still written (the data says so), but never silently.
+    assert (project["output"] / "sales_handoff.csv").read_text(encoding="utf-8").count("\n") == 1
+    metadata = {m.asset_key: m.materialization.metadata for m in second.get_asset_materialization_events()}
+    assert metadata[LINKEDIN_AUDIENCES]["emptied_files"].value == 1
+    assert f"{SI}/contacts" in metadata[LINKEDIN_AUDIENCES]["emptied"].value
+    assert metadata[SALES_HANDOFF]["emptied_files"].value == 1
+    warnings = warning_messages(instance, second.run_id)
+    assert any(f"{SI}/contacts had 3 rows and is now empty" in w for w in warnings), warnings
+    assert any("sales_handoff.csv had 1 rows and is now empty" in w for w in warnings), warnings
+    # The first run replaced nothing, and a run that changes nothing empties nothing.
+    first_metadata = {m.asset_key: m.materialization.metadata for m in first.get_asset_materialization_events()}
+    assert first_metadata[LINKEDIN_AUDIENCES]["emptied_files"].value == 0
+    third = dg.materialize([*ACTIVATION_ASSETS], resources=resources(project), instance=instance)
+    third_metadata = {m.asset_key: m.materialization.metadata for m in third.get_asset_materialization_events()}
+    assert third_metadata[SALES_HANDOFF]["emptied_files"].value == 0
+
+
+def test_bi_dimensions_join_every_mart_to_names_and_attributes(project: dict[str, Path]):
+    with duckdb.connect(str(project["warehouse"])) as con:
+        Warehouse(con).person("PD", "gone@example.com", is_deleted=True)
+        con.execute("UPDATE b2b.persons SET department = 'Research', country = 'Deutschland' WHERE person_key = 'P0'")
+    result = dg.materialize([*ACTIVATION_ASSETS], resources=resources(project))
+    assert result.success
+    marts = project["output"] / "marts"
+    with duckdb.connect() as con:
+        persons = f"read_parquet('{marts / 'persons.parquet'}')"
+        accounts = f"read_parquet('{marts / 'accounts.parquet'}')"
+        members = f"read_parquet('{marts / 'buying_group_members.parquet'}')"
+        # Current persons only (a deleted lead may be an erasure request), consent as one flag.
+        assert con.execute(f"SELECT person_key, may_email FROM {persons} ORDER BY 1").fetchall() == [
+            ("P0", True),
+            ("P1", True),
+            ("P2", True),
+            ("PR", True),
+            ("PX", False),
+        ]
+        assert con.execute(f"SELECT department, country_code FROM {persons} WHERE person_key = 'P0'").fetchall() == [
+            ("Research", "DE")
+        ]
+        columns = {
+            name
+            for table in ("persons", "accounts")
+            for (name,) in con.execute(
+                "SELECT name FROM parquet_schema($path)", {"path": str(marts / f"{table}.parquet")}
+            ).fetchall()
+        }
+        assert {
+            "first_name",
+            "last_name",
+            "job_title",
+            "industry",
+            "domain",
+            "employee_count",
+            "country_code",
+        } <= columns
+        assert not columns & {"source_drop", "source_file", "source_line", "extra_fields", "work_email"}
+        # Every member row finds its person and account by key alone.
+        joined = con.execute(
+            f"""
+            SELECT m.person_key, p.first_name, p.job_title, a.account_name, a.industry, a.person_count
+            FROM {members} m JOIN {persons} p USING (person_key) JOIN {accounts} a ON a.account_key = p.account_key
+            ORDER BY 1
+            """
+        ).fetchall()
+    assert joined == [
+        ("P0", "Jane", "CEO", "Acme Corp", "Agriculture", 4),
+        ("P1", "Jane", "CEO", "Acme Corp", "Agriculture", 4),
+        ("P2", "Jane", "CEO", "Acme Corp", "Agriculture", 4),
+        ("PR", "Jane", "CEO", "Ready Inc", "Agriculture", 1),
+        ("PX", "Jane", "CEO", "Acme Corp", "Agriculture", 4),
+    ]

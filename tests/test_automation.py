@@ -4,6 +4,7 @@ real: the run the sensor requests is executed over a generated landing zone."""
 import datetime as dt
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -22,10 +23,10 @@ from buying_groups.automation import (
     ready_drops,
 )
 from buying_groups.definitions import build_definitions, defs
-from buying_groups.resources import LandingZoneResource, ProjectConfigResource, build_resources
+from buying_groups.resources import LandingZoneResource, ProjectConfigResource, WarehouseResource, build_resources
 from buying_groups.sample_data import generate_landing
 from buying_groups.settings import Settings
-from tests.conftest import LEAD_HEADER, lead, write_csv
+from tests.conftest import LEAD_HEADER, lead, run_command, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 END = dt.date(2026, 11, 20)
@@ -46,11 +47,26 @@ def add_drop(landing: Path, name: str, *, settled: bool = True) -> Path:
     return drop
 
 
-def evaluate(landing: Path, cursor: str | None, instance: dg.DagsterInstance) -> SensorExecutionData:
-    context = dg.build_sensor_context(
-        cursor=cursor, instance=instance, resources={"landing": LandingZoneResource(path=str(landing))}
-    )
-    return new_drop_sensor.evaluate_tick(context)
+def sensor_resources(landing: Path, warehouse: Path | None = None, as_of: str | None = None) -> dict[str, object]:
+    """The sensor's resources: the landing zone, the warehouse whose ledger it reads (none
+    yet: a fresh deployment) and the project config whose as_of it pins on the run."""
+    return {
+        "landing": LandingZoneResource(path=str(landing)),
+        "warehouse": WarehouseResource(database=str(warehouse or landing.parent / "no-warehouse-yet.duckdb")),
+        "project_config": ProjectConfigResource(config_dir=str(REPO / "config"), as_of=as_of),
+    }
+
+
+def evaluate(
+    landing: Path, cursor: str | None, instance: dg.DagsterInstance, **resources: object
+) -> SensorExecutionData:
+    # The warehouse has setup/teardown hooks, so Dagster wants the context entered.
+    with dg.build_sensor_context(
+        cursor=cursor,
+        instance=instance,
+        resources=sensor_resources(landing, **resources),  # type: ignore[arg-type]
+    ) as context:
+        return new_drop_sensor.evaluate_tick(context)
 
 
 def test_ready_drops_lists_settled_drop_folders_only(landing):
@@ -179,3 +195,56 @@ def test_sensor_run_then_schedule_run_fill_the_warehouse(tmp_path):
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         dates = {row[0] for row in con.execute("SELECT DISTINCT as_of FROM marts.buying_group_history").fetchall()}
     assert dates == {END, END + dt.timedelta(days=1)}
+
+
+def test_drop_run_as_of_is_the_day_the_drop_was_noticed_unless_pinned(landing):
+    add_drop(landing, "2026-10-01")  # an old extract, delivered late: scored as of today
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    (request,) = evaluate(landing, None, dg.DagsterInstance.ephemeral()).run_requests
+    assert request.tags["buying_groups/as_of"] == today
+    config = request.run_config["resources"]["project_config"]["config"]
+    assert config == {"config_dir": str(REPO / "config"), "as_of": today}
+    # A deployment that pins BG_AS_OF keeps it.
+    (pinned,) = evaluate(landing, None, dg.DagsterInstance.ephemeral(), as_of="2026-11-20").run_requests
+    assert pinned.tags["buying_groups/as_of"] == "2026-11-20"
+
+
+def test_sensor_waits_while_the_warehouse_is_being_written(landing, tmp_path):
+    add_drop(landing, "2026-11-01")
+    warehouse = tmp_path / "busy.duckdb"
+    with duckdb.connect(str(warehouse)):  # a run holding the warehouse
+        tick = evaluate(landing, None, dg.DagsterInstance.ephemeral(), warehouse=warehouse)
+    assert not tick.run_requests and "busy" in (tick.skip_message or "")
+    assert tick.cursor is None  # nothing remembered: the next tick looks again
+
+
+@pytest.mark.slow
+def test_sensor_does_not_rerun_drops_the_cli_ingested(tmp_path):
+    """`dagster dev` started after `buying-groups run`: the sensor's first tick (no cursor) on a
+    real instance finds every drop in the warehouse's ledger and runs nothing; a drop that
+    arrives later gets its run, and only that drop."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    generate_landing(out=landing, leads=200, seed=5, drops=2, end_date=END)
+    age(landing)
+    done = subprocess.run(
+        run_command(landing, warehouse, tmp_path / "output", as_of=END.isoformat()),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "DAGSTER_HOME": ""},
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    (tmp_path / "dagster_home").mkdir()
+    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster_home"))
+    first = evaluate(landing, None, instance, warehouse=warehouse)
+    assert not first.run_requests
+    assert "already ingested" in (first.skip_message or "")
+    assert parse_cursor(first.cursor) == {"2026-11-19", "2026-11-20"}
+
+    add_drop(landing, "2026-11-21")
+    for cursor in (first.cursor, None):  # with the cursor, and with a lost one
+        (request,) = evaluate(landing, cursor, instance, warehouse=warehouse).run_requests
+        assert request.run_key == "2026-11-21"
+        assert request.tags["buying_groups/new_drops"] == "1"

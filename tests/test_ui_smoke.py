@@ -1,8 +1,11 @@
 """The Dagster UI over this project, for real: ``dagster-webserver -w workspace.yaml`` serves
-every asset and lineage edge (GraphQL), and headless Chromium renders the asset graph."""
+every asset and lineage edge (GraphQL), and headless Chromium renders the asset graph and,
+after a CLI run recorded in the same instance, descriptions and metadata as Markdown."""
 
+import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -17,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from buying_groups.definitions import defs
+from buying_groups.sample_data import generate_landing
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -64,6 +68,17 @@ def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     (tmp / "dagster_home").mkdir()
     (tmp / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    # A CLI run recorded in the instance, so asset pages have metadata to render.
+    generate_landing(out=tmp / "landing", leads=200, seed=5, drops=1, end_date=dt.date(2026, 11, 20))
+    done = subprocess.run(
+        [sys.executable, "-m", "buying_groups.cli", "run", "--as-of", "2026-11-20"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
     executable = Path(sys.executable).parent / "dagster-webserver"
     log = (tmp / "webserver.log").open("w")
     server = subprocess.Popen(
@@ -130,11 +145,21 @@ def chromium_args(profile: Path) -> list[str]:
     ]
 
 
-def test_chromium_renders_the_asset_graph(webserver, tmp_path):
+def require_chromium() -> None:
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} not installed (CI installs it with apt-get install chromium)"
         print(f"SKIP: {reason}")
         pytest.skip(reason)
+
+
+def rendered_dom(url: str, profile: Path) -> str:
+    """The page's DOM after Chromium ran its scripts (and their GraphQL calls)."""
+    done = subprocess.run([*chromium_args(profile), "--dump-dom", url], capture_output=True, text=True, timeout=90)
+    return done.stdout
+
+
+def test_chromium_renders_the_asset_graph(webserver, tmp_path):
+    require_chromium()
     # Dagster shows a "join the community" dialog on a first local visit; mark it seen on the
     # server (what its Skip button does) so the screenshot shows the graph.
     assert graphql(webserver, "mutation { setNuxSeen }")["setNuxSeen"] is True
@@ -163,3 +188,27 @@ def test_chromium_renders_the_asset_graph(webserver, tmp_path):
         assert group in dom, group
     if os.environ.get("BG_UI_SCREENSHOT"):  # keep it for a look (CI artefact, README image)
         shutil.copy(screenshot, os.environ["BG_UI_SCREENSHOT"])
+
+
+def test_chromium_renders_descriptions_and_metadata_as_markdown(webserver, tmp_path):
+    require_chromium()
+    graphql(webserver, "mutation { setNuxSeen }")
+
+    # A column description with a source-key pattern: shown as code, not swallowed as HTML.
+    persons = rendered_dom(f"{webserver}/assets/b2b/persons", tmp_path / "p1")
+    assert "<code>&lt;lead id&gt;@&lt;munchkin&gt;.Marketo</code>" in persons, persons[-2000:]
+
+    # An asset description written as Markdown: code spans, no raw RST double backticks.
+    drops = rendered_dom(f"{webserver}/assets/landing/drops", tmp_path / "p2")
+    assert "<code>&lt;landing&gt;/&lt;drop&gt;/&lt;entity&gt;[-&lt;part&gt;].csv</code>" in drops, drops[-2000:]
+    assert "``" not in drops and "SPEC §" not in drops
+
+    # A preview of person keys: code cells, never mailto: links.
+    members = rendered_dom(f"{webserver}/assets/marts/buying_group_members?view=events", tmp_path / "p3")
+    assert re.search(r"<td><code>\d+@123-ABC-456\.Marketo</code></td>", members), members[-2000:]
+    assert "mailto:" not in members
+
+    # The completeness distribution in score order, every band listed.
+    groups = rendered_dom(f"{webserver}/assets/marts/buying_groups?view=events", tmp_path / "p4")
+    bands = re.findall(r"<td><code>(0-39|40-69|70-99|100)</code></td>", groups)
+    assert bands == ["0-39", "40-69", "70-99", "100"], bands

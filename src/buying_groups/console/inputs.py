@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -20,6 +21,7 @@ from typing import NoReturn
 from buying_groups.ingest.zone import landing_zone_problem
 from buying_groups.settings import ENV_CONFIG, ENV_LANDING, ENV_OUTPUT, ENV_WAREHOUSE, Settings
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Bytes 8-11 of every DuckDB database file.
 _DUCKDB_MAGIC = b"DUCK"
 
@@ -62,6 +64,8 @@ def seconds(text: str) -> float:
 def iso_date(text: str) -> str:
     """A calendar date ``YYYY-MM-DD``, returned as given (the commands parse it themselves)."""
     try:
+        if not _DATE.fullmatch(text):
+            raise ValueError(text)
         dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None

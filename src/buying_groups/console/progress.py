@@ -134,7 +134,10 @@ class RunConsole:
             key = materialization.asset_key.to_user_string()
             rows = rows_text(dict(materialization.metadata))
             self._print(f"  done {key:40s} {rows:>18s} {self._elapsed(step_key):7.1f}s")
+        elif event.event_type == dg.DagsterEventType.STEP_SUCCESS:
+            self._line.show(None)
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE and step_key:
+            self._line.show(None)
             self._print(f"  FAILED {step_key} after {self._elapsed(step_key):.1f}s")
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.asset_check_evaluation_data

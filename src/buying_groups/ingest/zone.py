@@ -84,7 +84,9 @@ def ingested_files(warehouse: Path) -> set[tuple[str, str]]:
             if not has_ledger:
                 return set()
             return {(drop, name) for drop, name in con.execute(load_sql("ingest/ingested_files")).fetchall()}
-    except duckdb.IOException as exc:
+    except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        # Another process holds the write lock (IOException), or this process has the file
+        # open read-write (a read-only connection may not join it: ConnectionException).
         raise WarehouseBusyError(f"warehouse {warehouse} is in use by another process: {exc}") from exc
 
 
