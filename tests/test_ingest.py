@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
 import buying_groups.validated.load as ingest_load
+from buying_groups.assets.ingest import landing_drops
 from buying_groups.ingest import UnusableFileError, register_landing_files
 from buying_groups.model import ENTITIES, entity_by_table
+from buying_groups.resources import LandingZoneResource, WarehouseResource
 from buying_groups.validated import RejectedShareError, load_entity
 from tests.conftest import (
     ACTIVITY_HEADER,
@@ -469,3 +472,30 @@ def test_line_numbers_follow_the_file_when_the_connection_does_not_keep_insertio
     ).fetchone()
     assert mismatched == (0,)
     assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchone() == (False,)
+
+
+@pytest.mark.parametrize("kind", ["missing", "file", "drop folder"])
+def test_the_landing_drops_step_refuses_a_landing_zone_that_is_not_one(kind, tmp_path, landing):
+    root = {
+        "missing": tmp_path / "landin",
+        "file": write_csv(landing / "2026-11-01" / "leads.csv", LEAD_HEADER, [lead(1)]),
+        "drop folder": landing / "2026-11-01",
+    }[kind]
+    write_csv(landing / "2026-11-01" / "leads.csv", LEAD_HEADER, [lead(1)])
+    warehouse = tmp_path / "warehouse.duckdb"
+    result = dg.materialize(
+        [landing_drops],
+        resources={
+            "landing": LandingZoneResource(path=str(root)),
+            "warehouse": WarehouseResource(database=str(warehouse)),
+        },
+        raise_on_error=False,
+    )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    error = failure.step_failure_data.error
+    while error.cause is not None and error.cls_name != "LandingZoneError":
+        error = error.cause
+    assert error.cls_name == "LandingZoneError"
+    assert error.message.startswith(f"buying_groups.ingest.zone.LandingZoneError: landing zone {root} ")
+    assert not warehouse.exists()  # refused before the ledger was opened
