@@ -352,3 +352,19 @@ def test_help_is_complete_and_plain_text():
         assert name in top
     run_help = cli([*CLI, "run", "--help"]).stdout
     assert "Ingest every new drop" in run_help and "logs/" in run_help
+
+
+def test_an_unexpected_error_names_where_in_the_code_it_was_raised():
+    from dagster._utils.error import serializable_error_info_from_exc_info
+
+    from buying_groups.cli import _one_line
+    from buying_groups.settings import parse_as_of
+
+    try:
+        parse_as_of("someday")
+    except ValueError:
+        error = serializable_error_info_from_exc_info(sys.exc_info())
+    line = _one_line(error)
+    assert re.fullmatch(
+        r"ValueError: as_of must be a date YYYY-MM-DD, got 'someday' \(raised at buying_groups/settings\.py:\d+\)", line
+    ), line
