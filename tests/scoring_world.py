@@ -29,6 +29,7 @@ _DEFAULTS: dict[type[pl.DataType], Any] = {
 
 MARTS = (
     "marts.person_engagement",
+    "marts.person_engagement_contributions",
     "marts.buying_group_members",
     "marts.buying_group_roles",
     "marts.buying_groups",

@@ -1,5 +1,5 @@
--- The scoring marts (SPEC §6). Snapshots (person_engagement, buying_group_roles,
--- buying_groups) are replaced on every run; buying_group_members and buying_group_history
+-- The scoring marts (SPEC §6). Snapshots (person_engagement, person_engagement_contributions,
+-- buying_group_roles, buying_groups, buying_group_member_reasons) are replaced on every run; buying_group_members and buying_group_history
 -- are persistent and only ever evolved, so membership and score history are never lost.
 CREATE SCHEMA IF NOT EXISTS marts;
 
@@ -16,6 +16,17 @@ CREATE TABLE IF NOT EXISTS marts.person_engagement (
     person_key VARCHAR NOT NULL,
     raw_score DOUBLE NOT NULL,                 -- sum of min(daily count, cap) * type weight
     person_engagement_score DOUBLE NOT NULL,   -- 0..100, sqrt-normalised to the top person
+    as_of DATE NOT NULL
+);
+
+-- What makes up each person's raw_score: one row per current person and weighted activity
+-- type with activity in the window; raw_score is the sum of points (a blocking check asserts it).
+CREATE TABLE IF NOT EXISTS marts.person_engagement_contributions (
+    person_key VARCHAR NOT NULL,
+    activity_type_id BIGINT NOT NULL,
+    days_active INTEGER NOT NULL,              -- UTC days in the window with >= 1 such activity
+    capped_count BIGINT NOT NULL,              -- sum over those days of min(count, daily_cap)
+    points DOUBLE NOT NULL,                    -- capped_count * weight(type)
     as_of DATE NOT NULL
 );
 
@@ -70,4 +81,17 @@ CREATE TABLE IF NOT EXISTS marts.buying_group_history (
     engagement_score DOUBLE NOT NULL,
     stage VARCHAR NOT NULL,
     PRIMARY KEY (buying_group_id, as_of)
+);
+
+-- Why each member (active or removed) holds its role, in words: the rule and the person's
+-- value it matched, the CRM role and opportunity, the override line; for a removed member
+-- why it was removed (kept from the run that removed it).
+CREATE TABLE IF NOT EXISTS marts.buying_group_member_reasons (
+    buying_group_id VARCHAR NOT NULL,
+    person_key VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    assignment_source VARCHAR NOT NULL,
+    is_removed BOOLEAN NOT NULL,
+    reason VARCHAR NOT NULL,
+    as_of DATE NOT NULL
 );

@@ -40,6 +40,7 @@ from buying_groups.assets.keys import (
     LINKEDIN_AUDIENCES,
     MARTS_PARQUET,
     PERSON_ENGAGEMENT,
+    PERSON_ENGAGEMENT_CONTRIBUTIONS,
     PERSONS,
     SALES_HANDOFF,
 )
@@ -170,6 +171,7 @@ def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.Ma
         BUYING_GROUP_ROLES,
         SALES_HANDOFF,
         PERSON_ENGAGEMENT,
+        PERSON_ENGAGEMENT_CONTRIBUTIONS,
         ACCOUNT_AUDIENCE_MEMBERS,
         BUYING_GROUP_HISTORY,
     ],

@@ -28,11 +28,13 @@ OPPORTUNITY_PERSONS = b2b_key("opportunity_persons")
 EXPERIENCE_EVENTS = b2b_key("experience_events")
 
 PERSON_ENGAGEMENT = marts_key("person_engagement")
+PERSON_ENGAGEMENT_CONTRIBUTIONS = marts_key("person_engagement_contributions")
 ACCOUNT_AUDIENCE_MEMBERS = marts_key("account_audience_members")
 BUYING_GROUPS = marts_key("buying_groups")
 BUYING_GROUP_MEMBERS = marts_key("buying_group_members")
 BUYING_GROUP_ROLES = marts_key("buying_group_roles")
 BUYING_GROUP_HISTORY = marts_key("buying_group_history")
+BUYING_GROUP_MEMBER_REASONS = marts_key("buying_group_member_reasons")
 SALES_HANDOFF = marts_key("sales_handoff")
 
 LINKEDIN_AUDIENCES = dg.AssetKey(["activation", "linkedin_audiences"])

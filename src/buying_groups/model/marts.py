@@ -7,11 +7,13 @@ import duckdb
 from buying_groups.sql_files import load_sql, run_sql, split_statements
 
 PERSON_ENGAGEMENT = "marts.person_engagement"
+PERSON_ENGAGEMENT_CONTRIBUTIONS = "marts.person_engagement_contributions"
 ACCOUNT_AUDIENCE_MEMBERS = "marts.account_audience_members"
 BUYING_GROUP_MEMBERS = "marts.buying_group_members"
 BUYING_GROUP_ROLES = "marts.buying_group_roles"
 BUYING_GROUPS = "marts.buying_groups"
 BUYING_GROUP_HISTORY = "marts.buying_group_history"
+BUYING_GROUP_MEMBER_REASONS = "marts.buying_group_member_reasons"
 
 
 def ensure_marts_tables(con: duckdb.DuckDBPyConnection) -> None:
