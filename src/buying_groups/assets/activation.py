@@ -34,6 +34,7 @@ from buying_groups.assets.keys import (
     ACCOUNT_AUDIENCE_MEMBERS,
     ACCOUNTS,
     BUYING_GROUP_HISTORY,
+    BUYING_GROUP_MEMBER_REASONS,
     BUYING_GROUP_MEMBERS,
     BUYING_GROUP_ROLES,
     BUYING_GROUPS,
@@ -174,6 +175,7 @@ def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.Ma
         PERSON_ENGAGEMENT_CONTRIBUTIONS,
         ACCOUNT_AUDIENCE_MEMBERS,
         BUYING_GROUP_HISTORY,
+        BUYING_GROUP_MEMBER_REASONS,
     ],
     pool=WAREHOUSE_POOL,
 )
