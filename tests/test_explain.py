@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the golden texts are terminal output, line for line)
 """`buying-groups explain` and `buying-groups diff` on a fixed world (tests/explain_world.py),
 through the CLI as a user runs them."""
 
