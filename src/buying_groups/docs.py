@@ -10,7 +10,7 @@ from buying_groups.model import ENTITIES
 from buying_groups.model.entities import ColumnSpec
 from buying_groups.model.marts import MARTS
 
-_ON_INVALID = {"reject": "row quarantined", "nullify": "emptied, flagged", "suppress": "read as true, flagged"}
+_ON_INVALID = {"reject": "row quarantined", "nullify": "emptied, flagged"}
 
 
 def _bad_value(column: ColumnSpec) -> str:
