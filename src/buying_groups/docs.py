@@ -1,7 +1,7 @@
-"""Reference documentation generated from the Pandera models (the README embeds it).
+"""Reference documentation generated from the Pandera models (``docs/tables.md`` embeds it).
 
-``python -m buying_groups.docs`` prints the validated-table reference; a test keeps the
-README's copy identical, so the column list is written once, in ``model/schemas.py``.
+``python -m buying_groups.docs`` prints the validated-table reference; a test keeps the copy in
+``docs/tables.md`` identical, so the column list is written once, in ``model/schemas.py``.
 """
 
 from __future__ import annotations
