@@ -1,7 +1,8 @@
-"""Reference documentation generated from the Pandera models (the README embeds it).
+"""Reference documentation generated from the Pandera models (``docs/tables.md`` embeds it).
 
-``python -m buying_groups.docs`` prints the validated-table reference; a test keeps the
-README's copy identical, so the column list is written once, in ``model/schemas.py``.
+``python -m buying_groups.docs`` prints the validated-table and the marts reference; a test keeps
+the copies in ``docs/tables.md`` identical, so each column list is written once, in
+``model/schemas.py`` and ``model/marts.py``.
 """
 
 from __future__ import annotations
