@@ -19,7 +19,6 @@ from pathlib import Path
 
 import duckdb
 
-from buying_groups.model.entities import ENTITIES
 from buying_groups.model.marts import (
     BUYING_GROUP_HISTORY,
     BUYING_GROUP_MEMBER_REASONS,
@@ -81,24 +80,26 @@ def scratch(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("SET temp_directory = $path", {"path": spill})
         con.execute(f"ATTACH {_sql_string(str(warehouse.resolve()))} AS {STORED} (READ_ONLY)")
         con.execute("CREATE SCHEMA b2b")
-        for spec in ENTITIES:
-            table = quote_identifier(spec.table)
+        for name in _stored_tables(con, "b2b"):  # the validated tables and the quarantine
+            table = quote_identifier(name)
             con.execute(f"CREATE VIEW b2b.{table} AS SELECT * FROM {STORED}.b2b.{table}")
         ensure_marts_tables(con)
         copy_persistent_marts(con)
         yield con
 
 
+def _stored_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_catalog = $catalog AND table_schema = $schema AND table_type = 'BASE TABLE' ORDER BY 1",
+        {"catalog": STORED, "schema": schema},
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
 def copy_persistent_marts(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)fill the scratch's persistent marts from the stored warehouse."""
-    stored = {
-        f"marts.{name}"
-        for (name,) in con.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_catalog = $catalog AND table_schema = 'marts'",
-            {"catalog": STORED},
-        ).fetchall()
-    }
+    stored = {f"marts.{name}" for name in _stored_tables(con, "marts")}
     for table in _PERSISTENT_MARTS:
         con.execute(f"DELETE FROM {table}")
         if table in stored:
