@@ -317,3 +317,15 @@ def test_diff_text(world: tuple[Path, Path], tmp_path: Path) -> None:
         "  linkedin/ai-driven-seeds/contacts.csv: 2 -> 5 rows\n"
     )
     assert CLOUD_INITECH not in result.stdout
+
+
+def test_explain_another_day_is_rescored_in_memory(world: tuple[Path, Path]) -> None:
+    warehouse, _ = world
+    before = tree_hashes(warehouse.parent)
+    # The 30-day window of 2026-12-11 starts on 2026-11-12: lead 1's downloads of 2026-11-10
+    # fall out, the visit of 2026-11-12 stays (raw 160 -> 40).
+    result = cli(world, "explain", "--person", person_key(1), "--as-of", "2026-12-11", "--config", str(REPO / "config"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("(re-scored for 2026-12-11 in memory under ")
+    assert "raw score 40; person_engagement_score" in result.stdout
+    assert tree_hashes(warehouse.parent) == before

@@ -23,13 +23,14 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
 from buying_groups.settings import Settings, parse_as_of
 
 if TYPE_CHECKING:
+    import duckdb
     from dagster._utils.error import SerializableErrorInfo
 
 
@@ -269,8 +270,6 @@ def _explain(args: argparse.Namespace) -> int:
     from buying_groups.explain import (
         UnknownSubject,
         WarehouseNotReady,
-        explain_group,
-        explain_person,
         group_text,
         latest_as_of,
         person_text,
@@ -286,13 +285,13 @@ def _explain(args: argparse.Namespace) -> int:
         with read_only(settings.warehouse) as con:
             stored = latest_as_of(con)
             if requested is None or requested == stored:
-                explanation = _explain_on(con, args, settings.output_dir, explain_group, explain_person)
+                explanation = _explain_on(con, args, settings.output_dir)
         if requested is not None and requested != stored:
             # Another day: re-score it in a scratch database under the current configuration.
             config = load_config(settings.config_dir)
             with scratch(settings.warehouse) as con:
                 score_all(con, config, requested)
-                explanation = _explain_on(con, args, settings.output_dir, explain_group, explain_person)
+                explanation = _explain_on(con, args, settings.output_dir)
                 explanation["recomputed"] = True
     except (UnknownSubject, WarehouseNotReady, ConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -306,7 +305,9 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _explain_on(con, args, output_dir, explain_group, explain_person):  # type: ignore[no-untyped-def]
+def _explain_on(con: duckdb.DuckDBPyConnection, args: argparse.Namespace, output_dir: Path) -> dict[str, Any]:
+    from buying_groups.explain import explain_group, explain_person
+
     if args.group:
         return explain_group(con, args.group, output_dir)
     return explain_person(con, args.person, output_dir)
