@@ -12,6 +12,7 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+import pandera.polars as pa
 
 from buying_groups.model.entities import EntitySpec
 
@@ -26,6 +27,22 @@ def schema_from_entity(spec: EntitySpec) -> dg.TableSchema:
                 constraints=dg.TableColumnConstraints(nullable=c.nullable, unique=c.unique),
             )
             for c in spec.columns
+        ]
+    )
+
+
+def schema_from_model(model: type[pa.DataFrameModel]) -> dg.TableSchema:
+    """Column schema of a table described by a Pandera model that is not a landing entity."""
+    schema = model.to_schema()
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=name,
+                type=str(column.dtype),
+                description=column.description or "",
+                constraints=dg.TableColumnConstraints(nullable=column.nullable, unique=column.unique),
+            )
+            for name, column in schema.columns.items()
         ]
     )
 

@@ -3,6 +3,7 @@
 No Dagster imports here: the assets in ``buying_groups.assets`` call these functions.
 """
 
+from buying_groups.ingest.ad_companies import AD_COMPANY_MATCHES, MatchSummary, match_ad_companies
 from buying_groups.ingest.landing import (
     LandingFile,
     LandingScan,
@@ -13,12 +14,15 @@ from buying_groups.ingest.landing import (
 from buying_groups.ingest.load import EntityLoadResult, RejectedShareError, load_entity
 
 __all__ = [
+    "AD_COMPANY_MATCHES",
     "EntityLoadResult",
     "LandingFile",
     "LandingScan",
+    "MatchSummary",
     "RejectedShareError",
     "UnusableFileError",
     "load_entity",
+    "match_ad_companies",
     "register_landing_files",
     "scan_landing",
 ]

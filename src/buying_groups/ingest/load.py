@@ -55,6 +55,7 @@ PendingFile = tuple[str, str, str, list[str]]
 # `{precedence}` of the merge statements; constant SQL, never user input.
 PRECEDENCE = {
     "append": 'validated."source_drop", validated.source_file, validated.source_line',
+    "replace": 'validated."source_drop" DESC, validated.source_file DESC, validated.source_line DESC',
     "upsert": (
         'validated.updated_at DESC, validated."source_drop" DESC, validated.source_file DESC, '
         "validated.source_line DESC"
@@ -410,14 +411,27 @@ def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
 
 
 # Derived columns computed in the scan: plain expressions only, because a join there would
-# lose the scan's order (and rowids are line numbers).
-_DERIVED_SQL = {"domain": "bg_domain(checked.website)"}
+# lose the scan's order (and rowids are line numbers). Composite keys (ad reports) are one
+# derived column, so the generic merge works on a single key; a NULL part (a row about to be
+# quarantined) makes the key NULL.
+_AD_KEY = "checked.\"date\"::VARCHAR || '|' || lower(checked.platform) || '|' || checked.campaign_id"
+_DERIVED_SQL = {
+    "domain": "bg_domain(checked.website)",
+    "company_domain": "bg_domain(checked.company_website)",
+    "ad_spend_key": _AD_KEY,
+    "ad_company_reach_key": f"{_AD_KEY} || '|' || checked.company_name",
+}
 # Derived by a lookup in another table, with the macros ingest_refresh_orphans uses: computed
 # when the batch is merged (the `validated` view) or, in a bulk load, by one UPDATE of the
 # staged batch. The scan leaves them NULL.
 _LOOKUP_SQL = {
     "has_known_account": "bg_known_account(account_key)",
     "has_known_person": "bg_known_person(person_key)",
+    # The earliest version ever ingested, in this batch or before: a contact role's updatedAt
+    # keeps moving, the first one seen is when it was added (for extracts without createdAt).
+    "first_seen_at": "least(min(batch_row.updated_at) OVER (PARTITION BY batch_row.opportunity_person_key), "
+    "(SELECT min(known.first_seen_at) FROM b2b.opportunity_persons AS known "
+    "WHERE known.opportunity_person_key = batch_row.opportunity_person_key))",
 }
 
 
@@ -432,7 +446,7 @@ def _validated_sql(spec: EntitySpec, batch: str) -> str:
         f"{_LOOKUP_SQL[c.name]} AS {quote_identifier(c.name)}" if c.name in _LOOKUP_SQL else quote_identifier(c.name)
         for c in spec.columns
     )
-    return f"SELECT {columns} FROM {batch} WHERE NOT __reject"
+    return f"SELECT {columns} FROM {batch} AS batch_row WHERE NOT __reject"
 
 
 def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]) -> str:
@@ -661,11 +675,12 @@ def _merge(con: duckdb.DuckDBPyConnection, spec: EntitySpec, result: EntityLoadR
     }
     with transaction(con):
         (valid,) = con.execute("SELECT count(*) FROM validated").fetchone()  # type: ignore[misc]
-        if spec.mode == "upsert" and not _is_empty(con, spec.qualified_table):
-            run_sql(con, "ingest_upsert", identifiers=identifiers)
+        if spec.mode in ("upsert", "replace") and not _is_empty(con, spec.qualified_table):
+            run_sql(con, f"ingest_{spec.mode}", identifiers=identifiers)
             (superseded,) = con.execute("SELECT coalesce(sum(occurrences - 1), 0) FROM batch_duplicate_keys").fetchone()  # type: ignore[misc]
+            deleted = "is_deleted" if spec.has_column("is_deleted") else "false"
             applied, deletes = con.execute(
-                "SELECT count(*), count(*) FILTER (WHERE is_deleted) FROM applied"
+                f"SELECT count(*), count(*) FILTER (WHERE {deleted}) FROM applied"
             ).fetchone()  # type: ignore[misc]
             result.rows_superseded_in_batch = int(superseded)
             result.rows_stale_ignored = valid - int(superseded) - applied
