@@ -11,9 +11,10 @@ import polars as pl
 import pytest
 
 from buying_groups.config import ConfigError, load_config
-from buying_groups.ingest import load_entity, match_ad_companies, register_landing_files
+from buying_groups.ingest import register_landing_files
 from buying_groups.model import ENTITIES
 from buying_groups.model.schemas import AdCompanyMatches
+from buying_groups.validated import load_entity, match_ad_companies
 from tests.conftest import COMPANY_HEADER, MUNCHKIN, REPO, company, write_csv
 
 SPEND_HEADER = ["date", "platform", "campaignId", "campaignName", "spend", "currency", "impressions", "clicks"]

@@ -8,8 +8,8 @@ import math
 import duckdb
 import pytest
 
-from buying_groups.scoring import compute_person_engagement
-from tests.test_scoring_world import World
+from buying_groups.engagement import compute_person_engagement
+from tests.scoring_world import World
 
 AS_OF = dt.date(2026, 3, 31)  # window_days 30 -> UTC dates 2026-03-02 .. 2026-03-31
 

@@ -9,7 +9,7 @@ import duckdb
 
 from buying_groups.activation.csv_files import WrittenFile, query_chunks, write_csv
 from buying_groups.activation.linkedin import prepare_session
-from buying_groups.sql_files import load_sql
+from buying_groups.sql_files import run_sql
 
 SALES_HANDOFF_TABLE = "marts.sales_handoff"
 SALES_HANDOFF_FILE = "sales_handoff.csv"
@@ -21,7 +21,7 @@ def build_sales_handoff(con: duckdb.DuckDBPyConnection) -> int:
     """(Re)build ``marts.sales_handoff``; returns its row count."""
     prepare_session(con)
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    con.execute(load_sql("activation_sales_handoff"))
+    run_sql(con, "activation/sales_handoff")
     (count,) = con.execute(f"SELECT count(*) FROM {SALES_HANDOFF_TABLE}").fetchone()  # type: ignore[misc]
     return int(count)
 

@@ -6,17 +6,28 @@ always describe the same `as_of`.
 
 import dagster as dg
 
-from buying_groups.assets.audiences import ACCOUNT_AUDIENCE_MEMBERS, PERSON_ENGAGEMENT
+from buying_groups.assets.keys import (
+    ACCOUNT_AUDIENCE_MEMBERS,
+    ACCOUNTS,
+    BUYING_GROUP_HISTORY,
+    BUYING_GROUP_MEMBERS,
+    BUYING_GROUP_ROLES,
+    BUYING_GROUPS,
+    EXPERIENCE_EVENTS,
+    OPPORTUNITIES,
+    OPPORTUNITY_PERSONS,
+    PERSON_ENGAGEMENT,
+    PERSONS,
+)
 from buying_groups.assets.metadata import markdown_table, table_metadata
-from buying_groups.assets.validated import b2b_key
-from buying_groups.audiences import build_interest, build_rule_matches, load_config_tables
+from buying_groups.buying_groups import (
+    build_interest,
+    build_rule_matches,
+    load_scoring_config,
+    member_problems,
+    score_buying_groups,
+)
 from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
-from buying_groups.scoring import member_problems, score_buying_groups
-
-BUYING_GROUPS = dg.AssetKey(["marts", "buying_groups"])
-BUYING_GROUP_MEMBERS = dg.AssetKey(["marts", "buying_group_members"])
-BUYING_GROUP_ROLES = dg.AssetKey(["marts", "buying_group_roles"])
-BUYING_GROUP_HISTORY = dg.AssetKey(["marts", "buying_group_history"])
 
 _DESCRIPTIONS = {
     BUYING_GROUPS: "One row per buying group (solution interest x account in its audience) as of `as_of`: "
@@ -37,15 +48,13 @@ def _lineage_deps(*columns: tuple[dg.AssetKey, str]) -> list[dg.TableColumnDep]:
 
 # Where the marts' columns come from, for the UI's column lineage. Roles are assigned from job
 # titles (role templates) and CRM opportunity roles; interest from matching experience events.
-_ROLE_SOURCES = ((b2b_key("persons"), "job_title"), (b2b_key("opportunity_persons"), "role"))
+_ROLE_SOURCES = ((PERSONS, "job_title"), (OPPORTUNITY_PERSONS, "role"))
 _ENGAGEMENT = (PERSON_ENGAGEMENT, "person_engagement_score")
 _COLUMN_LINEAGE = {
     BUYING_GROUPS: {
         "account_key": _lineage_deps((ACCOUNT_AUDIENCE_MEMBERS, "account_key")),
-        "member_count": _lineage_deps((b2b_key("persons"), "person_key"), (b2b_key("persons"), "account_key")),
-        "interested_members": _lineage_deps(
-            (b2b_key("experience_events"), "person_key"), (b2b_key("experience_events"), "activity_type_id")
-        ),
+        "member_count": _lineage_deps((PERSONS, "person_key"), (PERSONS, "account_key")),
+        "interested_members": _lineage_deps((EXPERIENCE_EVENTS, "person_key"), (EXPERIENCE_EVENTS, "activity_type_id")),
         "completeness_score": _lineage_deps(*_ROLE_SOURCES),
         "weighted_completeness_score": _lineage_deps(*_ROLE_SOURCES),
         "engagement_score": _lineage_deps(_ENGAGEMENT),
@@ -53,13 +62,11 @@ _COLUMN_LINEAGE = {
         "stage": _lineage_deps(*_ROLE_SOURCES, _ENGAGEMENT),
     },
     BUYING_GROUP_MEMBERS: {
-        "person_key": _lineage_deps((b2b_key("persons"), "person_key")),
+        "person_key": _lineage_deps((PERSONS, "person_key")),
         "role": _lineage_deps(*_ROLE_SOURCES),
         "assignment_source": _lineage_deps(*_ROLE_SOURCES),
         "person_engagement_score": _lineage_deps(_ENGAGEMENT),
-        "has_interest": _lineage_deps(
-            (b2b_key("experience_events"), "person_key"), (b2b_key("experience_events"), "activity_type_id")
-        ),
+        "has_interest": _lineage_deps((EXPERIENCE_EVENTS, "person_key"), (EXPERIENCE_EVENTS, "activity_type_id")),
     },
     BUYING_GROUP_ROLES: {
         "members_assigned": _lineage_deps(*_ROLE_SOURCES),
@@ -85,10 +92,11 @@ _COLUMN_LINEAGE = {
             deps=[
                 ACCOUNT_AUDIENCE_MEMBERS,
                 PERSON_ENGAGEMENT,
-                b2b_key("persons"),
-                b2b_key("opportunities"),
-                b2b_key("opportunity_persons"),
-                b2b_key("experience_events"),
+                ACCOUNTS,
+                PERSONS,
+                OPPORTUNITIES,
+                OPPORTUNITY_PERSONS,
+                EXPERIENCE_EVENTS,
             ],
         )
         for key, description in _DESCRIPTIONS.items()
@@ -101,7 +109,7 @@ def score_buying_groups_asset(
 ):
     config, as_of = project_config.load(), project_config.as_of_date()
     with warehouse.connect() as con:
-        load_config_tables(con, config)
+        load_scoring_config(con, config)
         build_rule_matches(con, config, as_of)
         build_interest(con, config, as_of)
         result = score_buying_groups(con, as_of)

@@ -3,12 +3,13 @@ companies reached by ads to accounts."""
 
 import dagster as dg
 
-from buying_groups.assets.ingest import LANDING_DROPS
+from buying_groups.assets.keys import ACCOUNTS, AD_COMPANY_MATCHES, AD_COMPANY_REACH, LANDING_DROPS, b2b_key
 from buying_groups.assets.metadata import markdown_table, schema_from_entity, schema_from_model, table_metadata
-from buying_groups.ingest import AD_COMPANY_MATCHES, load_entity, match_ad_companies
 from buying_groups.model.entities import ENTITIES, EntitySpec, entity_by_table
 from buying_groups.model.schemas import AdCompanyMatches
 from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
+from buying_groups.validated import AD_COMPANY_MATCHES as MATCHES_TABLE
+from buying_groups.validated import load_entity, match_ad_companies
 
 # Cross-entity flags need their referent loaded first: a person's company, an event's person.
 _UPSTREAM_TABLES = {
@@ -21,10 +22,6 @@ _MODE_TEXT = {
     "upsert": "upserted by key in `updatedAt` order; `marketoIsDeleted` flags a delete.",
     "replace": "replaced by key: a later drop replaces a row with the same key.",
 }
-
-
-def b2b_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(["b2b", table])
 
 
 def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
@@ -77,9 +74,9 @@ def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
 
 
 @dg.asset(
-    key=dg.AssetKey(AD_COMPANY_MATCHES.split(".")),
+    key=AD_COMPANY_MATCHES,
     group_name="validated",
-    deps=[b2b_key("ad_company_reach"), b2b_key("accounts")],
+    deps=[AD_COMPANY_REACH, ACCOUNTS],
     kinds={"duckdb"},
     owners=["team:data-engineering"],
     tags={"stage": "validated"},
@@ -87,7 +84,7 @@ def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
     + "\n\nUnmatched companies (empty `account_key`) are listed in the `unmatched` metadata; they "
     "count for no account in the KPIs until their account arrives or carries their LinkedIn page or website.",
     pool=WAREHOUSE_POOL,
-    metadata={"dagster/column_schema": schema_from_model(AdCompanyMatches), "dagster/table_name": AD_COMPANY_MATCHES},
+    metadata={"dagster/column_schema": schema_from_model(AdCompanyMatches), "dagster/table_name": MATCHES_TABLE},
 )
 def ad_company_matches(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as con:
@@ -98,7 +95,7 @@ def ad_company_matches(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             if summary.unmatched_examples
             else "every reached company matched an account"
         )
-        metadata = table_metadata(con, AD_COMPANY_MATCHES, schema=schema_from_model(AdCompanyMatches), extra=extra)
+        metadata = table_metadata(con, MATCHES_TABLE, schema=schema_from_model(AdCompanyMatches), extra=extra)
     if summary.unmatched:
         context.log.warning(f"{summary.unmatched} of {summary.companies} companies reached by ads match no account")
     return dg.MaterializeResult(metadata=metadata)

@@ -2,7 +2,7 @@
 -- ({precedence}: the latest drop, file and line) replaces the current row unless the current
 -- row came from a later drop (a late re-delivery of an old report does not undo a newer one).
 -- For entities without updatedAt (ad platform reports). Needs batch_duplicate_keys
--- (ingest_batch_duplicate_keys.sql).
+-- (validated/batch_duplicate_keys.sql).
 CREATE OR REPLACE TEMP TABLE applied AS
 WITH incoming AS (
     SELECT validated.* FROM validated ANTI JOIN batch_duplicate_keys AS dup ON dup.{key} = validated.{key}

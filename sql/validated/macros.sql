@@ -37,7 +37,7 @@ CREATE OR REPLACE TEMP MACRO bg_known_account(key) AS
     coalesce(key IN (SELECT account_key FROM b2b.accounts WHERE NOT is_deleted), false);
 CREATE OR REPLACE TEMP MACRO bg_known_person(key) AS
     coalesce(key IN (SELECT person_key FROM b2b.persons), false);
--- Matching keys of a company reached by ads (ingest_ad_company_matches.sql).
+-- Matching keys of a company reached by ads (validated/ad_company_matches.sql).
 -- A LinkedIn company page URL without scheme, "www.", query, fragment and trailing slashes,
 -- lower-cased: https://www.linkedin.com/company/acme/ and linkedin.com/company/Acme agree.
 CREATE OR REPLACE TEMP MACRO bg_linkedin_page_key(url) AS

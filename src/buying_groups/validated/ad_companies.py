@@ -1,6 +1,6 @@
 """Companies reached by ads, matched to accounts (``b2b.ad_company_matches``).
 
-The matching rules live in ``sql/ingest_ad_company_matches.sql`` (LinkedIn page URL, else web
+The matching rules live in ``sql/validated/ad_company_matches.sql`` (LinkedIn page URL, else web
 domain, else normalised name); this module runs it and summarises the outcome, unmatched
 companies included, for the asset's metadata.
 """
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from buying_groups.ingest.load import prepare_connection
 from buying_groups.sql_files import run_sql, transaction
+from buying_groups.validated.load import prepare_connection
 
 AD_COMPANY_MATCHES = "b2b.ad_company_matches"
 
@@ -40,7 +40,7 @@ def match_ad_companies(con: duckdb.DuckDBPyConnection, examples: int = 20) -> Ma
     """Rebuild ``b2b.ad_company_matches`` from the reach rows and the current accounts."""
     prepare_connection(con)
     with transaction(con):
-        run_sql(con, "ingest_ad_company_matches")
+        run_sql(con, "validated/ad_company_matches")
     summary = MatchSummary()
     for rule, companies, ambiguous in con.execute(
         f"SELECT matched_by, count(*), count(*) FILTER (WHERE candidate_accounts > 1) FROM {AD_COMPANY_MATCHES} "

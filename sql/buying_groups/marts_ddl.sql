@@ -3,6 +3,12 @@
 -- are persistent and only ever evolved, so membership and score history are never lost.
 CREATE SCHEMA IF NOT EXISTS marts;
 
+CREATE TABLE IF NOT EXISTS marts.account_audience_members (
+    audience VARCHAR,
+    account_key VARCHAR,
+    as_of DATE
+);
+
 -- No PRIMARY KEY: the snapshot is rewritten every run, and building DuckDB's ART index over
 -- 1M persons doubled the cost of that write (4.0 s -> 2.0 s without it). One row per person
 -- is asserted before commit instead (compute_person_engagement).
