@@ -32,6 +32,7 @@ from typing import Any
 
 import duckdb
 
+from buying_groups.ingest import campaign_manager
 from buying_groups.ingest.landing import UnusableFileError
 from buying_groups.model.ddl import ensure_b2b_tables
 from buying_groups.model.entities import ColumnSpec, EntitySpec
@@ -532,7 +533,10 @@ def load_entity(
 
     batch, bulk = _batch_table(con, spec)
     try:
-        parse_rejects = _stage_batch(con, batch, spec, pending, munchkin_id, result)
+        # LinkedIn Campaign Manager exports are read through their conversion to the entity's
+        # file shape (in file order: a demographics report is a sequence of tables).
+        with _in_file_order(con), campaign_manager.converted(con, pending) as readable:
+            parse_rejects = _stage_batch(con, batch, spec, readable, munchkin_id, result)
         con.execute(f"CREATE OR REPLACE TEMP VIEW validated AS {_validated_sql(spec, batch)}")
         _build_quarantine(con, batch, spec, pending, parse_rejects, munchkin_id)
         _count_batch(con, batch, result)
