@@ -16,6 +16,7 @@ from buying_groups.config import ProjectConfig, load_config
 from buying_groups.engagement import load_engagement_weights
 from buying_groups.model import entity_by_table
 from buying_groups.model.ddl import ensure_b2b_tables
+from buying_groups.model.marts import ensure_marts_tables
 
 AS_OF = dt.date(2024, 3, 31)
 _FILLER = {
@@ -279,11 +280,7 @@ def test_rule_matches_restricted_to_audience_and_current_persons(
 ) -> None:
     con = accounts_and_people
     person(con, "P9", "A1", "VP Marketing")
-    con.execute("CREATE SCHEMA marts")
-    con.execute(
-        "CREATE TABLE marts.person_engagement (person_key VARCHAR, raw_score DOUBLE, "
-        "person_engagement_score DOUBLE, as_of DATE)"
-    )
+    ensure_marts_tables(con)
     con.execute(
         "INSERT INTO marts.person_engagement VALUES ('P2', 10, 80, ?), ('P1', 10, 90, ?), ('P5', 10, 99, ?)",
         [AS_OF, AS_OF - dt.timedelta(days=1), AS_OF],

@@ -12,6 +12,7 @@ import dagster as dg
 import pytest
 
 from buying_groups.assets import keys
+from buying_groups.assets.keys import table_of
 from buying_groups.definitions import build_definitions, defs
 from buying_groups.sample_data import generate_landing
 from buying_groups.settings import Settings
@@ -99,6 +100,17 @@ def test_every_materialization_has_row_count_and_tables_their_schema(materialize
             schema = materialization.metadata["dagster/column_schema"].value
             assert schema.columns, name
             assert "preview" in materialization.metadata, name
+
+
+def test_every_table_column_has_a_description(materialized):
+    """The UI's Columns table shows a meaning for every column of every table."""
+    for key, materialization in materialized.items():
+        table = table_of(key)
+        if table is None:
+            continue
+        schema = materialization.metadata["dagster/column_schema"].value
+        assert all(column.description for column in schema.columns), key.to_user_string()
+        assert materialization.metadata["dagster/table_name"].value == table
 
 
 def test_column_lineage_points_at_real_upstream_columns(materialized):

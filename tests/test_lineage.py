@@ -18,6 +18,7 @@ import pytest
 
 from buying_groups.assets.keys import table_of
 from buying_groups.definitions import ALL_ASSETS
+from buying_groups.model.marts import MARTS
 from buying_groups.resources import build_resources
 from buying_groups.sample_data import generate_landing
 from buying_groups.settings import Settings
@@ -83,3 +84,13 @@ def test_step_reads_only_what_its_declared_upstream_produces(
     errors = [event.event_specific_data.error for event in result.all_events if event.is_step_failure]
     reasons = [(error.cause or error).message.strip() for error in errors]
     assert result.success, f"{step} failed on a warehouse without {dropped}: {reasons}"
+
+
+def test_every_mart_of_a_run_has_exactly_its_model_columns(full_run: tuple[Path, Path]) -> None:
+    root, _ = full_run
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        tables = {
+            name: [(column, kind) for column, kind, *_ in con.execute(f"DESCRIBE marts.{name}").fetchall()]
+            for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'").fetchall()
+        }
+    assert tables == {spec.table: [(c.name, c.duckdb_type) for c in spec.columns] for spec in MARTS}

@@ -27,6 +27,7 @@ from buying_groups.buying_groups import (
     member_problems,
     score_buying_groups,
 )
+from buying_groups.model.marts import STAGES
 from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
 
 _DESCRIPTIONS = {
@@ -116,26 +117,26 @@ def score_buying_groups_asset(
         funnel = con.execute(
             """
             SELECT solution_interest_id,
-                   count(*) FILTER (WHERE stage = 'incomplete') AS incomplete,
-                   count(*) FILTER (WHERE stage = 'complete') AS complete,
-                   count(*) FILTER (WHERE stage = 'sales_ready') AS sales_ready,
+                   list_transform($stages::VARCHAR[], s -> list_count(list_filter(list(stage), x -> x = s))),
                    round(avg(completeness_score)) AS avg_completeness,
                    round(avg(engagement_score)) AS avg_engagement
             FROM marts.buying_groups GROUP BY ALL ORDER BY ALL
-            """
+            """,
+            {"stages": list(reversed(STAGES))},
         ).fetchall()
+        funnel = [(interest, *by_stage, *averages) for interest, by_stage, *averages in funnel]
         completeness = con.execute(
             """
             SELECT CASE WHEN completeness_score >= 100 THEN '100'
                         WHEN completeness_score >= 70 THEN '70-99'
                         WHEN completeness_score >= 40 THEN '40-69' ELSE '0-39' END AS band, count(*)
-            FROM marts.buying_groups GROUP BY band ORDER BY band
+            FROM marts.buying_groups GROUP BY band ORDER BY min(completeness_score)
             """
         ).fetchall()
         summary = (
             f"**Funnel as of {as_of}**\n\n"
             + markdown_table(
-                ["solution interest", "incomplete", "complete", "sales_ready", "avg completeness", "avg engagement"],
+                ["solution interest", *reversed(STAGES), "avg completeness", "avg engagement"],
                 funnel,
             )
             + "\n\n**Completeness distribution**\n\n"
@@ -172,10 +173,11 @@ def scores_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                                        AND weighted_completeness_score BETWEEN 0 AND 100
                                        AND engagement_score BETWEEN 0 AND 100)
                                      OR completeness_score IS NULL OR engagement_score IS NULL),
-                   count(*) FILTER (WHERE stage NOT IN ('sales_ready', 'complete', 'incomplete')),
+                   count(*) FILTER (WHERE stage NOT IN (SELECT unnest($stages::VARCHAR[]))),
                    count(*)
             FROM marts.buying_groups
-            """
+            """,
+            {"stages": list(STAGES)},
         ).fetchone()  # type: ignore[misc]
     return dg.AssetCheckResult(
         passed=bad_scores == 0 and bad_stages == 0,

@@ -33,7 +33,7 @@ def person_engagement(
                         WHEN person_engagement_score < 25 THEN '1-24'
                         WHEN person_engagement_score < 50 THEN '25-49'
                         WHEN person_engagement_score < 75 THEN '50-74' ELSE '75-100' END AS band,
-                   count(*) FROM marts.person_engagement GROUP BY band ORDER BY band
+                   count(*) FROM marts.person_engagement GROUP BY band ORDER BY min(person_engagement_score)
             """
         ).fetchall()
         metadata = table_metadata(

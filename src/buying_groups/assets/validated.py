@@ -66,7 +66,7 @@ def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
                     )
                 )
                 context.log.warning(f"schema drift in {spec.entity}: {result.schema_drift}")
-            metadata = table_metadata(con, spec.qualified_table, schema=schema_from_entity(spec), extra=extra)
+            metadata = table_metadata(con, spec.qualified_table, extra=extra)
         context.log.info(f"{spec.entity}: {result.as_metadata()}")
         return dg.MaterializeResult(metadata=metadata)
 

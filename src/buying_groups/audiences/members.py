@@ -14,7 +14,7 @@ import duckdb
 
 from buying_groups.conditions import CompileContext, SqlParams, account_scope, compile_condition
 from buying_groups.config import ProjectConfig
-from buying_groups.model.marts import ACCOUNT_AUDIENCE_MEMBERS
+from buying_groups.model.marts import ACCOUNT_AUDIENCE_MEMBERS, ensure_marts_tables, replace_snapshot_table
 from buying_groups.sql_files import insert_union, row_count, run_sql, transaction
 
 
@@ -35,8 +35,10 @@ def build_audience_members(con: duckdb.DuckDBPyConnection, config: ProjectConfig
             f"SELECT CAST({params.bind(audience.id)} AS VARCHAR), a.account_key "
             f"FROM b2b.accounts AS a WHERE NOT a.is_deleted{where}"
         )
+    run_sql(con, "audiences/members")
+    insert_union(con, "audience_members", "audience_id, account_key", branches, params)
     with transaction(con):
-        run_sql(con, "audiences/members")
-        insert_union(con, "audience_members", "audience_id, account_key", branches, params)
+        ensure_marts_tables(con)
+        replace_snapshot_table(con, ACCOUNT_AUDIENCE_MEMBERS)
         run_sql(con, "audiences/publish_members", {"as_of": as_of})
     return row_count(con, ACCOUNT_AUDIENCE_MEMBERS)

@@ -26,10 +26,9 @@ Choices where SPEC §5 is silent:
 
 from buying_groups.buying_groups.groups import StaleInputsError, member_problems, score_buying_groups
 from buying_groups.buying_groups.inputs import build_interest, build_rule_matches, load_scoring_config
-from buying_groups.buying_groups.results import STAGES, BuyingGroupScoringResult
+from buying_groups.buying_groups.results import BuyingGroupScoringResult
 
 __all__ = [
-    "STAGES",
     "BuyingGroupScoringResult",
     "StaleInputsError",
     "build_interest",

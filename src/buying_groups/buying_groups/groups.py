@@ -6,11 +6,12 @@ import datetime as dt
 
 import duckdb
 
-from buying_groups.buying_groups.results import STAGES, BuyingGroupScoringResult
+from buying_groups.buying_groups.results import BuyingGroupScoringResult
 from buying_groups.model.marts import (
     BUYING_GROUP_MEMBERS,
     BUYING_GROUP_ROLES,
     BUYING_GROUPS,
+    STAGES,
     ensure_marts_tables,
     replace_snapshot_table,
 )

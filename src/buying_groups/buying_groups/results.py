@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-STAGES: tuple[str, ...] = ("sales_ready", "complete", "incomplete")
-
 
 @dataclass(frozen=True)
 class BuyingGroupScoringResult:
