@@ -16,6 +16,8 @@ import pandera.polars as pa
 
 from buying_groups.model.entities import EntitySpec, entity_by_table
 from buying_groups.model.marts import MartSpec, mart
+from buying_groups.model.schemas import AdCompanyMatches
+from buying_groups.validated.ad_companies import AD_COMPANY_MATCHES
 
 
 def schema_from_entity(spec: EntitySpec) -> dg.TableSchema:
@@ -65,6 +67,8 @@ def schema_from_mart(spec: MartSpec) -> dg.TableSchema:
 def schema_of(table: str) -> dg.TableSchema:
     """The column schema of one of our tables (``b2b.*`` or ``marts.*``), from its model."""
     schema, name = table.split(".", 1)
+    if table == AD_COMPANY_MATCHES:  # derived in the validated stage, not a landing entity
+        return schema_from_model(AdCompanyMatches)
     return schema_from_entity(entity_by_table(name)) if schema == "b2b" else schema_from_mart(mart(name))
 
 

@@ -95,7 +95,7 @@ def ad_company_matches(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             if summary.unmatched_examples
             else "every reached company matched an account"
         )
-        metadata = table_metadata(con, MATCHES_TABLE, schema=schema_from_model(AdCompanyMatches), extra=extra)
+        metadata = table_metadata(con, MATCHES_TABLE, extra=extra)
     if summary.unmatched:
         context.log.warning(f"{summary.unmatched} of {summary.companies} companies reached by ads match no account")
     return dg.MaterializeResult(metadata=metadata)
