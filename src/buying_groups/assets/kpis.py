@@ -21,15 +21,16 @@ from buying_groups.assets.keys import (
     BUYING_GROUPS,
     EXPERIENCE_EVENTS,
     KPI_COST_PER_LEAD,
+    KPI_REPORT,
     KPIS,
     OPPORTUNITIES,
     OPPORTUNITY_PERSONS,
     PERSONS,
 )
 from buying_groups.assets.metadata import markdown_table, table_metadata
-from buying_groups.kpis import compute_kpis
+from buying_groups.kpis import compute_kpis, write_report
 from buying_groups.model import marts
-from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
+from buying_groups.resources import WAREHOUSE_POOL, OutputResource, ProjectConfigResource, WarehouseResource
 from buying_groups.sql_files import run_sql
 
 GROUP = "kpis"
@@ -152,5 +153,34 @@ def kpi_checks(warehouse: WarehouseResource, project_config: ProjectConfigResour
     )
 
 
-KPI_ASSETS = [success_kpis]
+@dg.asset(
+    key=KPI_REPORT,
+    group_name=GROUP,
+    deps=[KPIS, KPI_COST_PER_LEAD, BUYING_GROUPS],
+    kinds={"html", "plotly"},
+    owners=OWNERS,
+    tags={"stage": GROUP},
+    pool=WAREHOUSE_POOL,
+)
+def kpi_report(warehouse: WarehouseResource, output: OutputResource, project_config: ProjectConfigResource):
+    """`<output>/report/index.html`: one self-contained page (opens without network) with the KPI
+    trends over the `as_of` history, cost per lead, the stage funnel per solution interest, the
+    completeness and engagement distributions and, when `marts.journey_node_counts` exists, the
+    journey node counts. Charts by plotly.js, inlined; the file is written atomically."""
+    as_of = project_config.as_of_date()
+    with warehouse.connect() as con:
+        result = write_report(con, output.root, as_of)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(result.path)),
+            "charts": result.chart_count,
+            "kpi_history_days": result.as_of_days,
+            "journey_node_counts_shown": result.journeys,
+            "bytes": result.path.stat().st_size,
+            "chart_titles": dg.MetadataValue.md("\n".join(f"- {title}" for title in result.charts)),
+        }
+    )
+
+
+KPI_ASSETS = [success_kpis, kpi_report]
 KPI_CHECKS = [kpi_checks]

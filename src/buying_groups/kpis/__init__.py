@@ -4,5 +4,6 @@ No Dagster imports here: the assets in ``buying_groups.assets.kpis`` call these 
 """
 
 from buying_groups.kpis.compute import KpiResult, compute_kpis
+from buying_groups.kpis.report import ReportResult, render_report, write_report
 
-__all__ = ["KpiResult", "compute_kpis"]
+__all__ = ["KpiResult", "ReportResult", "compute_kpis", "render_report", "write_report"]
