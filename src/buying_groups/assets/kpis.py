@@ -173,6 +173,7 @@ def kpi_report(warehouse: WarehouseResource, output: OutputResource, project_con
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(result.path)),
+            "dagster/row_count": result.chart_count,  # one chart per row of the page
             "charts": result.chart_count,
             "kpi_history_days": result.as_of_days,
             "journey_node_counts_shown": result.journeys,
