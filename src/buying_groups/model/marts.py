@@ -190,6 +190,63 @@ class SalesHandoff(pa.DataFrameModel):
     as_of: dt.date = pa.Field(nullable=True, description="Scoring date")
 
 
+KPI_NAMES: tuple[str, ...] = (
+    "reached_accounts",
+    "visit_rate",
+    "baseline_visit_rate",
+    "awareness_lift",
+    "engaged_accounts",
+    "engaged_targeted_share",
+    "days_to_add_contact",
+    "days_to_complete",
+)
+
+
+class Kpis(pa.DataFrameModel):
+    """The success KPIs per `as_of` and solution interest over the period `(as_of - period_days,
+    as_of]` (kpis.yaml); one set of rows per `as_of`, re-running a day replaces that day. The
+    target accounts are the interest's account audience."""
+
+    as_of: dt.date = pa.Field(description="Scoring date the KPIs are measured at")
+    solution_interest_id: str = pa.Field(description="Solution interest of `solution_interests.yaml`")
+    kpi: str = pa.Field(
+        isin=list(KPI_NAMES),
+        description="reached_accounts, visit_rate, baseline_visit_rate, awareness_lift (awareness); "
+        "engaged_accounts, engaged_targeted_share (engagement); days_to_add_contact, days_to_complete (time)",
+    )
+    value: float = pa.Field(
+        nullable=True,
+        description="The KPI: a count, a percentage (0-100), percentage points (awareness_lift) or days "
+        "(a median); empty when there is nothing to measure (no target account, no event)",
+    )
+    numerator: pl.Int64 = pa.Field(nullable=True, description="Accounts counted (rates and counts); empty otherwise")
+    denominator: pl.Int64 = pa.Field(
+        nullable=True,
+        description="What the rate is out of (target accounts, engaged accounts) or how many values the median is of",
+    )
+    period_start: dt.date = pa.Field(description="First day of the period measured (inclusive)")
+    period_end: dt.date = pa.Field(description="Last day of the period measured (inclusive)")
+
+
+class KpiCostPerLead(pa.DataFrameModel):
+    """Cost per lead per `as_of`, ad platform and currency over the KPI period: spend of
+    `ad_spend` and the new leads whose `leadSource` is one of the platform's (kpis.yaml).
+    Spend in different currencies is never added up: one row per currency."""
+
+    as_of: dt.date = pa.Field(description="Scoring date")
+    platform: str = pa.Field(description="Ad platform id (kpis.yaml, or as written in ad_spend, lower-cased)")
+    currency: str = pa.Field(
+        nullable=True, description="ISO 4217 currency of the spend; empty when unknown or no spend"
+    )
+    spend: float = pa.Field(description="Spend in the period in `currency`")
+    new_leads: pl.Int64 = pa.Field(
+        description="Current persons created in the period with one of the platform's lead sources"
+    )
+    cost_per_lead: float = pa.Field(nullable=True, description="spend / new_leads; empty when no lead")
+    period_start: dt.date = pa.Field(description="First day of the period (inclusive)")
+    period_end: dt.date = pa.Field(description="Last day of the period (inclusive)")
+
+
 def duckdb_type(dtype: Any) -> str:
     """The DuckDB type of a Pandera/polars column type."""
     if isinstance(dtype, pl.List):
@@ -275,6 +332,8 @@ MARTS: tuple[MartSpec, ...] = (
     MartSpec("buying_group_history", BuyingGroupHistory, ("buying_group_id", "as_of")),
     MartSpec("buying_group_member_reasons", BuyingGroupMemberReasons),
     MartSpec("sales_handoff", SalesHandoff),
+    MartSpec("kpis", Kpis, ("as_of", "solution_interest_id", "kpi")),
+    MartSpec("kpi_cost_per_lead", KpiCostPerLead),
 )
 
 ACCOUNT_AUDIENCE_MEMBERS = "marts.account_audience_members"
@@ -286,6 +345,8 @@ BUYING_GROUPS = "marts.buying_groups"
 BUYING_GROUP_HISTORY = "marts.buying_group_history"
 BUYING_GROUP_MEMBER_REASONS = "marts.buying_group_member_reasons"
 SALES_HANDOFF = "marts.sales_handoff"
+KPIS = "marts.kpis"
+KPI_COST_PER_LEAD = "marts.kpi_cost_per_lead"
 
 
 def mart(table: str) -> MartSpec:
