@@ -2,8 +2,9 @@
 and a sales hand-off.
 
 Commands: generate (sample extracts), run (ingest new drops and rebuild every output),
-replay (read drops again on the next run). Every option also reads its BG_* environment
-variable; a command-line value wins.
+replay (read drops again on the next run), explain (why a group or person is where it is),
+diff (what a configuration change would change). Every option also reads its BG_*
+environment variable; a command-line value wins.
 
 Exit codes: 0 success, 1 the run failed, 2 a bad argument, path or configuration (nothing
 was touched), 3 another run still held the warehouse after --lock-timeout seconds.
@@ -16,13 +17,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
+import json
 import os
 import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
@@ -54,6 +56,7 @@ from buying_groups.settings import (
 ENTITY_NAMES = frozenset(spec.entity for spec in ENTITIES)
 
 if TYPE_CHECKING:
+    import duckdb
     from dagster._utils.error import SerializableErrorInfo
 
 
@@ -213,16 +216,6 @@ def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     return messages
 
 
-def _run_settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(
-        landing_dir=args.landing,
-        warehouse=args.warehouse,
-        output_dir=args.output,
-        config_dir=args.config,
-        as_of=args.as_of,
-    )
-
-
 def _run_input_problems(settings: Settings) -> list[str]:
     """Everything wrong with the run's paths, date and configuration, found before any data
     is touched (the configuration only when its folder exists)."""
@@ -242,7 +235,7 @@ def _run_input_problems(settings: Settings) -> list[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = _run_settings(args)
+    settings = _command_settings(args)
     problems = _run_input_problems(settings)
     if problems:
         report_problems(problems)
@@ -380,6 +373,108 @@ def _replay(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _explain(args: argparse.Namespace) -> int:
+    """Why a buying group or a person is where it is: membership with reasons, role
+    completeness, the engagement derivation, the stage thresholds, journeys, output files."""
+    from buying_groups.config import ConfigError, load_config
+    from buying_groups.explain import (
+        UnknownSubject,
+        WarehouseNotReady,
+        group_text,
+        latest_as_of,
+        person_text,
+        read_only,
+        score_all,
+        scratch,
+        to_json,
+    )
+
+    settings = _command_settings(args)
+    try:
+        requested = parse_as_of(settings.as_of) if settings.as_of else None
+        with read_only(settings.warehouse) as con:
+            stored = latest_as_of(con)
+            if requested is None or requested == stored:
+                explanation = _explain_on(con, args, settings.output_dir)
+        if requested is not None and requested != stored:
+            # Another day: re-score it in a scratch database under the current configuration.
+            config = load_config(settings.config_dir)
+            with scratch(settings.warehouse) as con:
+                score_all(con, config, requested)
+                explanation = _explain_on(con, args, settings.output_dir)
+                explanation["recomputed"] = True
+    except (UnknownSubject, WarehouseNotReady, ConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(to_json(explanation))
+    else:
+        if explanation.get("recomputed"):
+            print(f"(re-scored for {requested} in memory under {settings.config_dir}; the warehouse holds {stored})\n")
+        print(group_text(explanation) if args.group else person_text(explanation), end="")
+    return EXIT_OK
+
+
+def _explain_on(con: duckdb.DuckDBPyConnection, args: argparse.Namespace, output_dir: Path) -> dict[str, Any]:
+    from buying_groups.explain import explain_group, explain_person
+
+    if args.group:
+        return explain_group(con, args.group, output_dir)
+    return explain_person(con, args.person, output_dir)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """What would change under another configuration: scores the current warehouse with the
+    configuration in NEWDIR in memory; the warehouse and the output files are never written."""
+    from buying_groups.config import ConfigError, load_config
+    from buying_groups.explain import WarehouseNotReady
+    from buying_groups.explain.diff import diff_config, diff_text
+
+    if not args.config:
+        print("error: diff needs --config NEWDIR (the changed configuration to preview)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    settings = Settings.from_env(
+        warehouse=args.warehouse, output_dir=args.output, config_dir=args.base_config, as_of=args.as_of
+    )
+    try:
+        new_config = load_config(Path(args.config))
+        requested = parse_as_of(settings.as_of) if settings.as_of else None
+        result = diff_config(
+            settings.warehouse, settings.output_dir, new_config, as_of=requested, current_config_dir=settings.config_dir
+        )
+    except (WarehouseNotReady, ConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print(diff_text(result), end="")
+    return EXIT_OK
+
+
+def _command_settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        landing_dir=args.landing,
+        warehouse=args.warehouse,
+        output_dir=args.output,
+        config_dir=args.config,
+        as_of=args.as_of,
+    )
+
+
+def _add_paths(command: argparse.ArgumentParser, *, config_help: str) -> None:
+    command.add_argument("--landing", metavar="DIR", help=f"landing zone ({ENV_LANDING}, default data/landing)")
+    command.add_argument(
+        "--warehouse", metavar="FILE", help=f"DuckDB file ({ENV_WAREHOUSE}, default data/warehouse.duckdb)"
+    )
+    command.add_argument("--output", metavar="DIR", help=f"output folder ({ENV_OUTPUT}, default output)")
+    command.add_argument("--config", metavar="DIR", help=config_help)
+    command.add_argument(
+        "--as-of", type=iso_date, metavar="YYYY-MM-DD", help=f"day ({ENV_AS_OF}, default the latest scored day)"
+    )
+    command.add_argument("--json", action="store_true", help="one JSON object instead of text")
+
+
 RUN_HELP = """Ingest every new drop of the landing zone, then rebuild the validated tables,
 engagement, audiences, buying groups and every output (LinkedIn files, sales hand-off, Parquet
 marts) through Dagster, as of one date.
@@ -484,14 +579,39 @@ def _add_replay(commands: argparse._SubParsersAction) -> None:
     replay.set_defaults(handler=_replay)
 
 
+def _add_explain(commands: argparse._SubParsersAction) -> None:
+    explain = commands.add_parser("explain", help="explain a buying group or a person", description=_explain.__doc__)
+    subject = explain.add_mutually_exclusive_group(required=True)
+    subject.add_argument("--group", metavar="ID", help="buying group id (<solution interest id>:<account key>)")
+    subject.add_argument("--person", metavar="KEY", help="person key (<lead id>@<munchkin>.Marketo)")
+    _add_paths(explain, config_help=f"config folder, used only to re-score another day ({ENV_CONFIG}, default config)")
+    explain.set_defaults(handler=_explain)
+
+
+def _add_diff(commands: argparse._SubParsersAction) -> None:
+    diff = commands.add_parser(
+        "diff", help="preview what a configuration change would change", description=_diff.__doc__
+    )
+    _add_paths(diff, config_help="NEWDIR: the changed config folder to preview (required)")
+    diff.add_argument(
+        "--base-config",
+        metavar="DIR",
+        help="the current config folder, used only to re-score an --as-of other than the latest scored day "
+        f"({ENV_CONFIG}, default config)",
+    )
+    diff.set_defaults(handler=_diff)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineArgumentParser(
         prog="buying-groups", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{generate,run,replay}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{generate,run,replay,explain,diff}")
     _add_generate(commands)
     _add_run(commands)
     _add_replay(commands)
+    _add_explain(commands)
+    _add_diff(commands)
     return parser
 
 

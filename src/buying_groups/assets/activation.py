@@ -6,13 +6,12 @@ back through :mod:`buying_groups.activation.verify`, which shares no code with t
 
 # No ``from __future__ import annotations`` here: Dagster inspects the ``context`` annotation
 # of asset functions and rejects it when it is a string.
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import dagster as dg
 
 from buying_groups.activation import (
     LinkedInExport,
-    LinkedInOptions,
     build_linkedin_audiences,
     build_sales_handoff,
     export_marts_parquet,
@@ -21,6 +20,7 @@ from buying_groups.activation import (
 from buying_groups.activation.dimensions import build_bi_dimensions
 from buying_groups.activation.emptied import EmptiedFile, csv_data_rows, emptied, list_rows, published_list_rows
 from buying_groups.activation.linkedin import LINKEDIN_DIR
+from buying_groups.activation.options import linkedin_options
 from buying_groups.activation.sales_handoff import SALES_HANDOFF_FILE, SALES_HANDOFF_TABLE
 from buying_groups.activation.verify import (
     Verification,
@@ -38,12 +38,14 @@ from buying_groups.assets.keys import (
     BI_ACCOUNTS,
     BI_PERSONS,
     BUYING_GROUP_HISTORY,
+    BUYING_GROUP_MEMBER_REASONS,
     BUYING_GROUP_MEMBERS,
     BUYING_GROUP_ROLES,
     BUYING_GROUPS,
     LINKEDIN_AUDIENCES,
     MARTS_PARQUET,
     PERSON_ENGAGEMENT,
+    PERSON_ENGAGEMENT_CONTRIBUTIONS,
     PERSONS,
     SALES_HANDOFF,
 )
@@ -51,25 +53,8 @@ from buying_groups.assets.metadata import markdown_table, table_metadata
 from buying_groups.model.marts import mart
 from buying_groups.resources import WAREHOUSE_POOL, OutputResource, ProjectConfigResource, WarehouseResource
 
-if TYPE_CHECKING:
-    from buying_groups.config import ProjectConfig
-
 GROUP = "activation"
 OWNERS = ["team:data-engineering"]
-
-
-def linkedin_options(config: "ProjectConfig") -> LinkedInOptions:
-    """``activation.yaml`` -> writer options. Every targeted solution interest is named, so
-    one without groups still gets (empty, flagged) lists and one no longer targeted loses
-    its files."""
-    linkedin = config.activation.linkedin
-    return LinkedInOptions(
-        hash_emails=linkedin.hash_emails,
-        solution_interests=tuple(s.id for s in config.linkedin_targets()),
-        max_rows_per_file=linkedin.max_rows_per_file,
-        max_bytes_per_file=linkedin.max_bytes_per_file,
-        min_rows=linkedin.min_rows,
-    )
 
 
 def _manifest_markdown(export: LinkedInExport) -> str:
@@ -121,6 +106,10 @@ def linkedin_audiences(
     below_minimum = sorted({(f.solution_interest_id, f.list_name) for f in export.files if f.flags})
     for path in export.removed:
         context.log.info(f"removed stale file {path}")
+    if export.consent_unknown_persons:
+        # A warning, not a note: these persons are left out of every list until their consent
+        # flags are delivered, which an operator should hear about at the terminal.
+        context.log.warning(f"{export.consent_unknown_persons} persons suppressed: consent unknown")
     if below_minimum:
         context.log.warning(
             f"{len(below_minimum)} list(s) under LinkedIn's minimum of {options.min_rows} rows "
@@ -137,6 +126,7 @@ def linkedin_audiences(
             "lists_below_linkedin_minimum": len(below_minimum),
             "stale_files_removed": len(export.removed),
             "suppressed_emails": export.suppressed_email_count,
+            "persons_suppressed_consent_unknown": export.consent_unknown_persons,
             "hash_emails": options.hash_emails,
             **_report_emptied(context, emptied(published, rows_by_list)),
         }
@@ -213,8 +203,10 @@ def bi_dimensions(warehouse: WarehouseResource):
         BUYING_GROUP_ROLES,
         SALES_HANDOFF,
         PERSON_ENGAGEMENT,
+        PERSON_ENGAGEMENT_CONTRIBUTIONS,
         ACCOUNT_AUDIENCE_MEMBERS,
         BUYING_GROUP_HISTORY,
+        BUYING_GROUP_MEMBER_REASONS,
         BI_ACCOUNTS,
         BI_PERSONS,
     ],

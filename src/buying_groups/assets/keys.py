@@ -5,7 +5,7 @@ import dagster as dg
 
 # The asset groups in flow order; each is backed by the package and the sql/ folder of the same
 # name. The daily job re-scores everything after the validated tables.
-GROUPS: tuple[str, ...] = ("ingest", "validated", "engagement", "audiences", "buying_groups", "activation")
+GROUPS: tuple[str, ...] = ("ingest", "validated", "engagement", "audiences", "buying_groups", "kpis", "activation")
 SCORING_GROUPS: tuple[str, ...] = GROUPS[GROUPS.index("engagement") :]
 
 
@@ -26,14 +26,22 @@ PERSONS = b2b_key("persons")
 OPPORTUNITIES = b2b_key("opportunities")
 OPPORTUNITY_PERSONS = b2b_key("opportunity_persons")
 EXPERIENCE_EVENTS = b2b_key("experience_events")
+AD_SPEND = b2b_key("ad_spend")
+AD_COMPANY_REACH = b2b_key("ad_company_reach")
+AD_COMPANY_MATCHES = b2b_key("ad_company_matches")
 
 PERSON_ENGAGEMENT = marts_key("person_engagement")
+PERSON_ENGAGEMENT_CONTRIBUTIONS = marts_key("person_engagement_contributions")
 ACCOUNT_AUDIENCE_MEMBERS = marts_key("account_audience_members")
 BUYING_GROUPS = marts_key("buying_groups")
 BUYING_GROUP_MEMBERS = marts_key("buying_group_members")
 BUYING_GROUP_ROLES = marts_key("buying_group_roles")
 BUYING_GROUP_HISTORY = marts_key("buying_group_history")
+BUYING_GROUP_MEMBER_REASONS = marts_key("buying_group_member_reasons")
 SALES_HANDOFF = marts_key("sales_handoff")
+KPIS = marts_key("kpis")
+KPI_COST_PER_LEAD = marts_key("kpi_cost_per_lead")
+KPI_REPORT = dg.AssetKey(["kpis", "report"])
 # BI dimensions (group activation): the current accounts and persons, for joins.
 BI_ACCOUNTS = marts_key("accounts")
 BI_PERSONS = marts_key("persons")

@@ -32,6 +32,7 @@ from typing import Any
 
 import duckdb
 
+from buying_groups.ingest import campaign_manager
 from buying_groups.ingest.landing import UnusableFileError
 from buying_groups.model.ddl import ensure_b2b_tables
 from buying_groups.model.entities import ColumnSpec, EntitySpec
@@ -53,8 +54,15 @@ PendingFile = tuple[str, str, str, list[str]]
 # Which row of a key wins within one batch: an append keeps the first occurrence, an upsert
 # the newest version (updatedAt, then the later drop, file and line). Filled into the
 # `{precedence}` of the merge statements; constant SQL, never user input.
+# When an incoming version replaces the stored one: an upsert keeps the newer updatedAt, a
+# replace (ad reports, which have no updatedAt) the later drop. Constant SQL.
+NOT_OLDER = {
+    "upsert": "incoming.updated_at >= current.updated_at",
+    "replace": 'incoming."source_drop" >= current."source_drop"',
+}
 PRECEDENCE = {
     "append": 'validated."source_drop", validated.source_file, validated.source_line',
+    "replace": 'validated."source_drop" DESC, validated.source_file DESC, validated.source_line DESC',
     "upsert": (
         'validated.updated_at DESC, validated."source_drop" DESC, validated.source_file DESC, '
         "validated.source_line DESC"
@@ -146,7 +154,8 @@ def _stage_ddl(spec: EntitySpec) -> str:
     source_columns = ", ".join(f"{quote_identifier(s)} VARCHAR" for s in spec.source_columns)
     return (
         'CREATE OR REPLACE TEMP TABLE stage ("drop" VARCHAR, source_file VARCHAR, '
-        f"record_base BIGINT, line_number BIGINT, {source_columns}, extra_fields VARCHAR, csv_shape VARCHAR)"
+        f"record_base BIGINT, line_number BIGINT, {source_columns}, extra_fields VARCHAR, csv_shape VARCHAR, "
+        "__absent_columns VARCHAR[])"
     )
 
 
@@ -177,6 +186,9 @@ def _scan_and_check_sql(
             select.append(f"c{positions[source]} AS {quote_identifier(source)}")
         else:
             select.append(f"NULL::VARCHAR AS {quote_identifier(source)}")
+    # Columns of the model whose source column this file does not carry: unknown, not empty,
+    # so an upsert keeps what the table holds for them (see upsert.sql).
+    absent = [c.name for c in spec.columns if c.source and c.source not in positions]
     drift = [name for name in header if name not in spec.source_columns]
     if drift:
         pairs = ", ".join(f"{params.bind(name)}, bg_text(c{positions[name]})" for name in drift)
@@ -196,6 +208,7 @@ def _scan_and_check_sql(
         )
     else:
         select.append("NULL::VARCHAR AS csv_shape")
+    select.append(f"CAST({params.bind(absent)} AS VARCHAR[]) AS __absent_columns")
     # strict_mode off: extracts mixing CRLF and LF line ends are common and harmless.
     scan = (
         f"SELECT {', '.join(select)} FROM read_csv("
@@ -326,6 +339,7 @@ def _flags_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str)
         "stage.line_number AS source_line",
         "stage.extra_fields",
         "stage.csv_shape",
+        "stage.__absent_columns",
     ]
     # A record with the wrong number of fields is quarantined as a whole (its values are
     # shifted, so no single column is to blame).
@@ -354,7 +368,14 @@ def _flags_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str)
 
 def _batch_only_columns(spec: EntitySpec) -> list[str]:
     """The columns a batch table has after the table's own (see :func:`_checked_sql`)."""
-    return ["record_base", "csv_shape", "__reject", "__has_problem", *(f"__raw_{s}" for s in spec.source_columns)]
+    return [
+        "record_base",
+        "csv_shape",
+        "__absent_columns",
+        "__reject",
+        "__has_problem",
+        *(f"__raw_{s}" for s in spec.source_columns),
+    ]
 
 
 def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str = "stage") -> str:
@@ -376,7 +397,15 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: st
     keep_raw = [
         f"CASE WHEN __has_problem THEN {quote_identifier(s)} END AS {_flag(s, 'raw')}" for s in spec.source_columns
     ]
-    lineage = ["source_drop", "source_file", "record_base", "source_line", "extra_fields", "csv_shape"]
+    lineage = [
+        "source_drop",
+        "source_file",
+        "record_base",
+        "source_line",
+        "extra_fields",
+        "csv_shape",
+        "__absent_columns",
+    ]
     checked = (
         f"SELECT {', '.join(lineage)}, {', '.join(finals)}, ({' OR '.join(reject_conditions)}) AS __reject, "
         f"__has_problem, {', '.join(keep_raw)} FROM ({flags})"
@@ -395,13 +424,8 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: st
 
 def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
     parsed, bad = _flag(column.name, "parsed"), _flag(column.name, "bad")
-    if column.on_invalid == "suppress":
-        value = f"CASE WHEN {bad} THEN true ELSE coalesce({parsed}, false) END"
-    elif column.on_invalid == "nullify":
-        value = f"CASE WHEN {bad} THEN NULL ELSE {parsed} END"
-    else:
-        value = parsed
-    if column.duckdb_type == "BOOLEAN" and not column.nullable and column.on_invalid != "suppress":
+    value = f"CASE WHEN {bad} THEN NULL ELSE {parsed} END" if column.on_invalid == "nullify" else parsed
+    if column.duckdb_type == "BOOLEAN" and not column.nullable:
         value = f"coalesce({value}, false)"
     raised_by = [c for c in spec.columns if c.sets_flag == column.name]
     for other in raised_by:
@@ -410,14 +434,27 @@ def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
 
 
 # Derived columns computed in the scan: plain expressions only, because a join there would
-# lose the scan's order (and rowids are line numbers).
-_DERIVED_SQL = {"domain": "bg_domain(checked.website)"}
-# Derived by a lookup in another table, with the macros ingest_refresh_orphans uses: computed
+# lose the scan's order (and rowids are line numbers). Composite keys (ad reports) are one
+# derived column, so the generic merge works on a single key; a NULL part (a row about to be
+# quarantined) makes the key NULL.
+_AD_KEY = "checked.\"date\"::VARCHAR || '|' || lower(checked.platform) || '|' || checked.campaign_id"
+_DERIVED_SQL = {
+    "domain": "bg_domain(checked.website)",
+    "company_domain": "bg_domain(checked.company_website)",
+    "ad_spend_key": _AD_KEY,
+    "ad_company_reach_key": f"{_AD_KEY} || '|' || checked.company_name",
+}
+# Derived by a lookup in another table, with the macros refresh_orphans.sql uses: computed
 # when the batch is merged (the `validated` view) or, in a bulk load, by one UPDATE of the
 # staged batch. The scan leaves them NULL.
 _LOOKUP_SQL = {
     "has_known_account": "bg_known_account(account_key)",
     "has_known_person": "bg_known_person(person_key)",
+    # The earliest version ever ingested, in this batch or before: a contact role's updatedAt
+    # keeps moving, the first one seen is when it was added (for extracts without createdAt).
+    "first_seen_at": "least(min(batch_row.updated_at) OVER (PARTITION BY batch_row.opportunity_person_key), "
+    "(SELECT min(known.first_seen_at) FROM b2b.opportunity_persons AS known "
+    "WHERE known.opportunity_person_key = batch_row.opportunity_person_key))",
 }
 
 
@@ -432,7 +469,27 @@ def _validated_sql(spec: EntitySpec, batch: str) -> str:
         f"{_LOOKUP_SQL[c.name]} AS {quote_identifier(c.name)}" if c.name in _LOOKUP_SQL else quote_identifier(c.name)
         for c in spec.columns
     )
-    return f"SELECT {columns} FROM {batch} WHERE NOT __reject"
+    return f"SELECT {columns}, __absent_columns FROM {batch} AS batch_row WHERE NOT __reject"
+
+
+def _keep_stored_sql(spec: EntitySpec) -> str:
+    """The REPLACE list of the upsert: a column whose source the incoming row's file did not
+    carry keeps the stored value (an absent column is unknown, never a default). A flag another
+    column raises (``is_email_invalid`` from a malformed email) still rises."""
+    raised = {c.sets_flag for c in spec.columns if c.sets_flag}
+    parts = []
+    for column in spec.columns:
+        if not column.source or column.required:
+            continue
+        name = quote_identifier(column.name)
+        kept = (
+            f"CASE WHEN incoming.{name} THEN true ELSE current.{name} END"
+            if column.name in raised
+            else f"coalesce(current.{name}, incoming.{name})"
+        )
+        absent = f"list_contains(incoming.__absent_columns, '{column.name}')"  # a model name, not input
+        parts.append(f"CASE WHEN {absent} THEN {kept} ELSE incoming.{name} END AS {name}")
+    return ", ".join(parts)
 
 
 def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]) -> str:
@@ -518,7 +575,10 @@ def load_entity(
 
     batch, bulk = _batch_table(con, spec)
     try:
-        parse_rejects = _stage_batch(con, batch, spec, pending, munchkin_id, result)
+        # LinkedIn Campaign Manager exports are read through their conversion to the entity's
+        # file shape (in file order: a demographics report is a sequence of tables).
+        with _in_file_order(con), campaign_manager.converted(con, pending) as readable:
+            parse_rejects = _stage_batch(con, batch, spec, readable, munchkin_id, result)
         con.execute(f"CREATE OR REPLACE TEMP VIEW validated AS {_validated_sql(spec, batch)}")
         _build_quarantine(con, batch, spec, pending, parse_rejects, munchkin_id)
         _count_batch(con, batch, result)
@@ -630,7 +690,8 @@ def _build_quarantine(
     raw = ", ".join(f"{_flag(s, 'raw')} AS {quote_identifier(s)}" for s in spec.source_columns)
     con.execute(
         'CREATE OR REPLACE TEMP TABLE problem_rows AS SELECT source_drop AS "drop", source_file, record_base, '
-        f"source_line AS line_number, extra_fields, csv_shape, {raw} FROM {batch} WHERE __has_problem"
+        f"source_line AS line_number, extra_fields, csv_shape, __absent_columns, {raw} FROM {batch} "
+        "WHERE __has_problem"
     )
     flag_params = _Params()
     flags_sql, reject_conditions = _flags_sql(spec, flag_params, munchkin_id, "problem_rows")
@@ -658,14 +719,17 @@ def _merge(con: duckdb.DuckDBPyConnection, spec: EntitySpec, result: EntityLoadR
         "table": spec.qualified_table,
         "key": quote_identifier(spec.key_column),
         "precedence": PRECEDENCE[spec.mode],
+        "keep_stored": _keep_stored_sql(spec),
+        "not_older": NOT_OLDER.get(spec.mode, "true"),
     }
     with transaction(con):
         (valid,) = con.execute("SELECT count(*) FROM validated").fetchone()  # type: ignore[misc]
-        if spec.mode == "upsert" and not _is_empty(con, spec.qualified_table):
+        if spec.mode in ("upsert", "replace") and not _is_empty(con, spec.qualified_table):
             run_sql(con, "validated/upsert", identifiers=identifiers)
             (superseded,) = con.execute("SELECT coalesce(sum(occurrences - 1), 0) FROM batch_duplicate_keys").fetchone()  # type: ignore[misc]
+            deleted = "is_deleted" if spec.has_column("is_deleted") else "false"
             applied, deletes = con.execute(
-                "SELECT count(*), count(*) FILTER (WHERE is_deleted) FROM applied"
+                f"SELECT count(*), count(*) FILTER (WHERE {deleted}) FROM applied"
             ).fetchone()  # type: ignore[misc]
             result.rows_superseded_in_batch = int(superseded)
             result.rows_stale_ignored = valid - int(superseded) - applied
