@@ -91,6 +91,8 @@ def test_summary_says_what_was_produced_where_and_warns_about_emptied_files():
             "emptied_files": 1,
         },
         "marts/sales_handoff": {"csv": "/out/sales_handoff.csv", "dagster/row_count": 0, "emptied_files": 1},
+        "marts/kpis": {"seeds/engaged_accounts": 12.0, "seeds/awareness_lift": 3.14, "seeds/visit_rate": 40.0},
+        "kpis/report": {"path": "/out/report/index.html"},
     }
     assert summary_lines(by_asset, warehouse="/wh.duckdb") == [
         "  ingested        3 new files from 1 drops: 1,330 rows read, 4 quarantined (see b2b.rejected_rows)",
@@ -98,5 +100,6 @@ def test_summary_says_what_was_produced_where_and_warns_about_emptied_files():
         "  buying groups   10 groups: 2 sales_ready, 3 complete, 5 incomplete (1 newly qualified); 31 active members",
         "  LinkedIn        /out/linkedin: 4 files, 95 rows (4 lists under LinkedIn's minimum audience size)",
         "  sales hand-off  /out/sales_handoff.csv: 0 rows",
+        "  KPIs            seeds: 12 engaged accounts, awareness lift +3.1 pts; report /out/report/index.html",
         "  WARNING         2 published file(s) that had rows are now empty (see the warnings above)",
     ]

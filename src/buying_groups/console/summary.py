@@ -14,6 +14,8 @@ import dagster as dg
 
 from buying_groups.assets.keys import (
     BUYING_GROUPS,
+    KPI_REPORT,
+    KPIS,
     LANDING_DROPS,
     LINKEDIN_AUDIENCES,
     MARTS_PARQUET,
@@ -58,7 +60,7 @@ def _ingested(by_asset: Mapping[str, Metadata]) -> str | None:
         return None
     if not landing.get("new_files"):
         return "no new files in the landing zone"
-    loads = [metadata for key, metadata in by_asset.items() if key in _ROW_NAMES]
+    loads = [metadata for key, metadata in by_asset.items() if key.startswith("b2b/")]
     rows_read = sum(int(m.get("rows_read") or 0) for m in loads)
     quarantined = sum(int(m.get("rows_quarantined") or 0) for m in loads)
     text = (
@@ -105,6 +107,24 @@ def _marts(metadata: Metadata) -> str:
     )
 
 
+def _kpis(by_asset: Mapping[str, Metadata]) -> str | None:
+    """Per solution interest the engaged accounts and the awareness lift, and the report."""
+    kpis, report = by_asset.get(KPIS.to_user_string()), by_asset.get(KPI_REPORT.to_user_string())
+    if kpis is None and report is None:
+        return None
+    interests: dict[str, list[str]] = {}
+    for key, value in (kpis or {}).items():
+        interest, _, kpi = key.partition("/")
+        if kpi == "engaged_accounts":
+            interests.setdefault(interest, []).insert(0, f"{value:,.0f} engaged accounts")
+        elif kpi == "awareness_lift":
+            interests.setdefault(interest, []).append(f"awareness lift {value:+.1f} pts")
+    parts = [f"{interest}: {', '.join(texts)}" for interest, texts in sorted(interests.items())]
+    if report is not None:
+        parts.append(f"report {report.get('path', '')}")
+    return "; ".join(parts) or None
+
+
 def _emptied(by_asset: Mapping[str, Metadata]) -> str | None:
     emptied = sum(int(metadata.get("emptied_files") or 0) for metadata in by_asset.values())
     if not emptied:
@@ -127,5 +147,6 @@ def summary_lines(by_asset: Mapping[str, Metadata], *, warehouse: str) -> list[s
     for key, (label, formatter) in formatters.items():
         metadata = by_asset.get(key.to_user_string())
         sections.append((label, formatter(metadata) if metadata is not None else None))
+    sections.append(("KPIs", _kpis(by_asset)))
     sections.append(("WARNING", _emptied(by_asset)))
     return [_line(label, text) for label, text in sections if text]
