@@ -209,6 +209,16 @@ def test_drop_run_as_of_is_the_day_the_drop_was_noticed_unless_pinned(landing):
     assert pinned.tags["buying_groups/as_of"] == "2026-11-20"
 
 
+def test_sensor_says_why_a_landing_zone_is_not_one(landing, tmp_path):
+    add_drop(landing, "2026-11-01")
+    instance = dg.DagsterInstance.ephemeral()
+    missing = evaluate(tmp_path / "landin", None, instance)
+    assert missing.skip_message == f"landing zone {tmp_path / 'landin'} does not exist"
+    drop_as_landing = evaluate(landing / "2026-11-01", None, instance)
+    assert not drop_as_landing.run_requests
+    assert "it looks like a drop folder" in (drop_as_landing.skip_message or "")
+
+
 def test_sensor_waits_while_the_warehouse_is_being_written(landing, tmp_path):
     add_drop(landing, "2026-11-01")
     warehouse = tmp_path / "busy.duckdb"

@@ -22,7 +22,7 @@ import dagster as dg
 
 from buying_groups.assets.keys import SCORING_GROUPS
 from buying_groups.ingest.landing import DROP_PATTERN
-from buying_groups.ingest.zone import WarehouseBusyError, drops_with_new_files, ingested_files
+from buying_groups.ingest.zone import WarehouseBusyError, drops_with_new_files, ingested_files, landing_zone_problem
 from buying_groups.resources import LandingZoneResource, ProjectConfigResource, WarehouseResource
 
 DAILY_GROUPS = SCORING_GROUPS
@@ -135,6 +135,9 @@ def build_drop_sensor(quiet_seconds: float = DROP_QUIET_SECONDS, name: str = "ne
         warehouse: WarehouseResource,
         project_config: ProjectConfigResource,
     ) -> dg.SensorResult:
+        problem = landing_zone_problem(landing.root)
+        if problem:
+            return dg.SensorResult(skip_reason=problem)
         seen = parse_cursor(context.cursor)
         candidates = [drop for drop in ready_drops(landing.root, quiet_seconds=quiet_seconds) if drop not in seen]
         if not candidates:
