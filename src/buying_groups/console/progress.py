@@ -20,9 +20,10 @@ from collections.abc import Callable
 from typing import IO, Any
 
 import dagster as dg
-from dagster._core.log_manager import get_log_record_metadata, has_log_record_metadata
 
 _CLEAR_LINE = "\r\x1b[K"
+# Dagster attaches the run's context (step key, event, the message as logged) to each record.
+_DAGSTER_META = "dagster_meta"
 _TICK_SECONDS = 0.5
 
 
@@ -113,9 +114,9 @@ class RunConsole:
         return self._clock() - self._started.get(step_key or "", self._clock())
 
     def handle(self, record: logging.LogRecord) -> None:
-        if not has_log_record_metadata(record):
+        meta = getattr(record, _DAGSTER_META, None)
+        if meta is None:
             return
-        meta = get_log_record_metadata(record)
         event = meta["dagster_event"]
         step_key = meta["step_key"]
         if event is None:
