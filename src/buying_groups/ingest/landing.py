@@ -1,8 +1,19 @@
-"""The landing zone: ``<landing>/<drop>/<entity>[-<part>].csv`` (SPEC §2).
+"""The landing zone: ``<landing>/<drop>/<entity>[-<part>].csv``.
 
 Discovery and header checks happen before any data is touched: a file that cannot be used
 as a whole (empty, not CSV, not UTF-8, a required column missing, a duplicated column) stops
 the run with a message naming the file, the line and the reason.
+
+**Symbolic links are never followed** inside the landing zone: a drop folder or a landing
+file that is a link is listed as ignored ("symbolic link: not followed") and never opened,
+wherever it points, even inside the landing zone. Drops are delivered as real folders and
+files; a link is either a mistake or an attempt to make the pipeline read (and echo)
+something it should not. Only the landing root itself may be a link: the operator chose it.
+
+Messages never echo file content beyond column names: a header that does not parse as the
+entity's header is described by the known column names it holds and a count of the other
+cells, never by the cells themselves (the file may be something else entirely, like a
+secrets file).
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +35,11 @@ from buying_groups.model.entities import ENTITIES, EntitySpec
 DROP_PATTERN = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})(?:[T_.\-+ ].*)?$")
 FILE_PATTERN = re.compile(r"^(?P<entity>[a-z_]+?)(?:-(?P<part>[A-Za-z0-9_.-]+))?\.csv$")
 _ENTITY_NAMES = {spec.entity for spec in ENTITIES}
+# Column names a message may quote: only names the pipeline knows (any entity's), so a file
+# that is not an extract never has its first line echoed into stderr or the event log.
+_KNOWN_COLUMNS = frozenset(name for spec in ENTITIES for name in spec.source_columns)
 _UTF8_BOM = "\ufeff"
+NOT_FOLLOWED = "symbolic link: not followed (the landing zone reads only real folders and files)"
 
 
 class UnusableFileError(Exception):
@@ -64,6 +80,9 @@ def scan_landing(root: Path, today: dt.date | None = None) -> LandingScan:
     today = today or dt.datetime.now(dt.UTC).date()
     entity_order = {spec.entity: i for i, spec in enumerate(ENTITIES)}
     for drop_dir in sorted(p for p in root.iterdir()):
+        if drop_dir.is_symlink():
+            scan.ignored.append((str(drop_dir), NOT_FOLLOWED))
+            continue
         match = DROP_PATTERN.match(drop_dir.name)
         if not drop_dir.is_dir() or not match:
             scan.ignored.append((str(drop_dir), "not a drop folder (YYYY-MM-DD[T...])"))
@@ -76,6 +95,9 @@ def scan_landing(root: Path, today: dt.date | None = None) -> LandingScan:
         if drop_date > today:
             scan.warnings.append(f"drop {drop_dir.name} is dated in the future; ingested anyway")
         for path in sorted(drop_dir.iterdir()):
+            if path.is_symlink():
+                scan.ignored.append((str(path), NOT_FOLLOWED))
+                continue
             file_match = FILE_PATTERN.match(path.name)
             entity = file_match["entity"] if file_match else None
             if not path.is_file() or entity not in _ENTITY_NAMES:
@@ -96,10 +118,21 @@ def scan_landing(root: Path, today: dt.date | None = None) -> LandingScan:
 MAX_HEADER_BYTES = 1 << 20  # a header line longer than this is not a Marketo extract
 
 
+def check_not_a_link(path: Path) -> None:
+    """Raise :class:`UnusableFileError` when ``path`` or its drop folder became a symbolic
+    link after the scan (the scan ignores links; the file is read by path later on)."""
+    for part in (path.parent, path):
+        if part.is_symlink():
+            raise UnusableFileError(path, 1, NOT_FOLLOWED)
+
+
 def read_header(path: Path) -> list[str]:
-    """The header row, BOM stripped; raises :class:`UnusableFileError` when unusable."""
+    """The header row, BOM stripped; raises :class:`UnusableFileError` when unusable. The
+    file is opened without following a symbolic link (``O_NOFOLLOW``)."""
     try:
-        with path.open("rb") as handle:
+        check_not_a_link(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with open(fd, "rb") as handle:
             first = handle.readline(MAX_HEADER_BYTES)
             truncated = len(first) == MAX_HEADER_BYTES and not first.endswith(b"\n") and bool(handle.read(1))
     except OSError as exc:
@@ -128,11 +161,25 @@ def read_header(path: Path) -> list[str]:
     return [name.strip() for name in header]
 
 
+def shown_columns(names: list[str]) -> str:
+    """``names`` as a message may show them: the known column names, and only a count of
+    the other cells (which may be anything: a password, a connection string)."""
+    known = [name or "(empty name)" for name in names if not name or name in _KNOWN_COLUMNS]
+    others = len(names) - len(known)
+    shown = ", ".join(known)
+    if len(shown) > 300:
+        shown = shown[:300] + "..."
+    if others:
+        note = f"{others} other cell(s), not shown: not known column names"
+        shown = f"{shown} and {note}" if shown else note
+    return shown or "(nothing)"
+
+
 def check_header(spec: EntitySpec, path: Path, header: list[str]) -> None:
     seen: set[str] = set()
     duplicated = sorted({name for name in header if name in seen or seen.add(name)})  # type: ignore[func-returns-value]
     if duplicated:
-        names = ", ".join(name or "(empty name)" for name in duplicated)
+        names = shown_columns(duplicated)
         raise UnusableFileError(path, 1, f"duplicated column(s) in header: {names}")
     missing = [name for name in spec.required_source_columns if name not in header]
     if missing:
@@ -145,19 +192,17 @@ def check_header(spec: EntitySpec, path: Path, header: list[str]) -> None:
             recased = [f"{by_lower[name.lower()]!r} for {name!r}" for name in missing if name.lower() in by_lower]
             if recased:
                 hint = f" (column names are case-sensitive: found {', '.join(recased)})"
-        shown = ", ".join(header) or "(nothing)"
-        if len(shown) > 300:
-            shown = shown[:300] + "..."
         raise UnusableFileError(
             path,
             1,
-            f"missing required column(s) {', '.join(missing)} for {spec.entity}{hint}; header has: {shown}",
+            f"missing required column(s) {', '.join(missing)} for {spec.entity}{hint}; "
+            f"header has: {shown_columns(header)}",
         )
 
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

@@ -32,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from buying_groups.ingest.landing import UnusableFileError
+from buying_groups.ingest.landing import UnusableFileError, check_not_a_link
 from buying_groups.model.ddl import ensure_b2b_tables
 from buying_groups.model.entities import ColumnSpec, EntitySpec
 from buying_groups.model.keys import key_suffix
@@ -224,6 +224,8 @@ def _stage_file(
     The scan is a subquery of the checking statement (no all-text staging table): on 10M
     activities a staged copy cost as much as the CSV read itself.
     """
+    # DuckDB reads by path and follows links: refuse a file swapped for a link since the scan.
+    check_not_a_link(path)
     # The batch table is only appended to, so this file's rows get the rowids from here on.
     (record_base,) = con.execute(f"SELECT count(*) FROM {batch}").fetchone()  # type: ignore[misc]
     for shape_checked in (True, False):
