@@ -769,20 +769,32 @@ def test_sales_handoff_table_and_csv(warehouse: Warehouse, output: Path):
 def test_every_mart_is_exported_to_parquet(warehouse: Warehouse, output: Path):
     warehouse.account("A1")
     warehouse.group("A1")
+    warehouse.con.execute("CREATE TABLE marts.dropped_mart AS SELECT 1 AS x")
+    export_marts_parquet(warehouse.con, output)
+    warehouse.con.execute("DROP TABLE marts.dropped_mart")
     marts = output / "marts"
-    marts.mkdir(parents=True)
-    (marts / "dropped_mart.parquet").write_bytes(b"old")
+    (marts / "finance.parquet").write_bytes(b"another team's file")
     (marts / ".buying_groups.parquet.x.tmp").write_bytes(b"half")
     # what DuckDB's own temp file left when an earlier version was killed mid-write
     (marts / "tmp_.buying_group_members.parquet.y.tmp").write_bytes(b"half")
     (marts / "tmp_notes.tmp").write_bytes(b"not ours")
+    (marts / ".finance.parquet.z.tmp").write_bytes(b"not ours either")
 
     exported = export_marts_parquet(warehouse.con, output)
     assert sorted(p.name for p in marts.iterdir()) == [
+        ".finance.parquet.z.tmp",
         "buying_group_members.parquet",
         "buying_group_roles.parquet",
         "buying_groups.parquet",
+        "finance.parquet",
+        "manifest.json",
         "tmp_notes.tmp",
+    ]
+    listed = json.loads((marts / "manifest.json").read_text())["files"]
+    assert [entry["path"] for entry in listed] == [
+        "buying_group_members.parquet",
+        "buying_group_roles.parquet",
+        "buying_groups.parquet",
     ]
     by_table = {e.table: e for e in exported}
     assert by_table["marts.buying_groups"].row_count == 1

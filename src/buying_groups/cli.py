@@ -20,9 +20,9 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
@@ -149,11 +149,42 @@ def _one_line(cause: SerializableErrorInfo | None) -> str:
     return first or cause.cls_name or "unknown error"
 
 
+def _check_problem(metadata: Mapping[str, Any]) -> str:
+    """What a failed check found, in one line: its first problem (our output checks list
+    them, each naming the file), else its non-zero counts (the table checks)."""
+    problems = metadata.get("problems")
+    if problems is not None:
+        lines = [line.removeprefix("- ") for line in str(problems.value).splitlines() if line.strip()]
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        return f"{lines[0]}{more}" if lines else "no detail"
+    counts = [
+        f"{name}={value.value}"
+        for name, value in metadata.items()
+        if isinstance(value.value, int) and not isinstance(value.value, bool) and value.value
+    ]
+    return ", ".join(counts) or "see the check's metadata in the Dagster UI"
+
+
 def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
-    messages = []
+    """One line per failure: each failed blocking check by name with the problem it found
+    (which names the file), and each failed step with its reason."""
+    failed_checks = []
+    for event in result.all_events:
+        if event.event_type != dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            continue
+        evaluation = event.asset_check_evaluation_data
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            failed_checks.append(
+                f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed: "
+                f"{_check_problem(evaluation.metadata)}"
+            )
+    messages = list(failed_checks)
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE and event.step_failure_data:
-            messages.append(f"{event.step_key}: {_one_line(_user_error(event.step_failure_data.error))}")
+            cause = _user_error(event.step_failure_data.error)
+            if failed_checks and cause is not None and cause.cls_name == "DagsterAssetCheckFailedError":
+                continue  # said better by the check's own line above
+            messages.append(f"{event.step_key}: {_one_line(cause)}")
     return messages
 
 

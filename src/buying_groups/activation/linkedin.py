@@ -8,6 +8,12 @@ Order of work, so a reader never sees a half state that looks complete:
 3. only then are files of an earlier run that no longer apply removed (a role no longer
    missing, a solution interest no longer exported, a list that now needs fewer parts).
 
+**Ownership**: the previous ``manifest.json`` says which files are ours. Only files it lists
+(and our own temp files, by their ``.<list>.csv.<random>.tmp`` name, in the folders of our
+solution interests) are ever removed, and a folder only when it was a solution-interest
+folder of ours and is left empty. Anything else under ``<output>/linkedin/`` - a
+``team-notes/`` folder, a ``contacts (copy).csv`` - is never touched and never checked.
+
 Everything is ordered in SQL, so a re-run over the same warehouse gives byte-identical CSVs.
 """
 
@@ -23,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from buying_groups.activation.atomic import TEMP_SUFFIX, atomic_write_bytes, is_leftover_temp
+from buying_groups.activation.atomic import atomic_write_bytes, sweep_leftover_temps
 from buying_groups.activation.countries import register_country_map
 from buying_groups.activation.csv_files import WrittenFile, query_chunks, write_csv_parts
 from buying_groups.activation.options import LinkedInOptions
@@ -172,6 +178,7 @@ def build_linkedin_audiences(
             _manifest_entries(parts, linkedin_root, solution_interest_id, list_name, rule, as_of, options.min_rows)
         )
 
+    previous = previously_written(linkedin_root)
     solution_interest_ids = _solution_interests(con, options)
     for solution_interest_id in solution_interest_ids:
         # Refuse a bad id before any file is written, not halfway through the run.
@@ -209,7 +216,7 @@ def build_linkedin_audiences(
     manifest = build_manifest(export.files, as_of=as_of, hash_emails=options.hash_emails, generated_at=generated_at)
     atomic_write_bytes(export.manifest_path, manifest_bytes(manifest))
     keep = {linkedin_root / f.path for f in export.files}
-    export.removed = remove_stale_files(linkedin_root, keep)
+    export.removed = remove_stale_files(linkedin_root, keep, previous)
     return export
 
 
@@ -263,22 +270,37 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def remove_stale_files(linkedin_root: Path, keep: set[Path]) -> list[Path]:
-    """Remove list files of earlier runs that this run did not write, leftover temp files of
-    crashed runs, and emptied solution-interest folders. Files not named like ours are left
-    alone (someone else put them there)."""
-    removed: list[Path] = []
-    for temp in sorted(linkedin_root.glob(f".{MANIFEST_NAME}.*{TEMP_SUFFIX}")):
-        temp.unlink(missing_ok=True)
-        removed.append(temp)
-    for directory in sorted(p for p in linkedin_root.iterdir() if p.is_dir()):
-        for path in sorted(directory.iterdir()):
-            if not path.is_file() or path in keep:
-                continue
-            ours = _OWNED_FILE.fullmatch(path.name) or is_leftover_temp(path.name)
-            if ours:
-                path.unlink(missing_ok=True)
-                removed.append(path)
-        if not any(directory.iterdir()):
-            directory.rmdir()
+def previously_written(linkedin_root: Path) -> set[Path]:
+    """The list files the current ``manifest.json`` names: what an earlier run wrote. Only
+    entries shaped like ours (``<solution interest>/<list>.csv``) count, so a damaged or
+    tampered manifest can never make a run delete anything else. No manifest: nothing."""
+    try:
+        manifest = json.loads((linkedin_root / MANIFEST_NAME).read_text(encoding="utf-8"))
+        paths = [str(entry["path"]) for entry in manifest["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    owned = set()
+    for path in paths:
+        folder, slash, name = path.partition("/")
+        if slash and _SAFE_DIRECTORY_NAME.fullmatch(folder) and ".." not in folder and _OWNED_FILE.fullmatch(name):
+            owned.add(linkedin_root / folder / name)
+    return owned
+
+
+def remove_stale_files(linkedin_root: Path, keep: set[Path], previous: set[Path]) -> list[Path]:
+    """Remove the files an earlier run wrote (``previous``, from its manifest) that this run
+    did not (``keep``), our temp files that crashed runs left behind, and the folders of
+    solution interests no longer exported once they are empty. Nothing else is touched."""
+    removed = sweep_leftover_temps(linkedin_root, lambda name: name == MANIFEST_NAME)
+    for path in sorted(previous - keep):
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            removed.append(path)
+    current_folders = {path.parent for path in keep}
+    for folder in sorted({path.parent for path in previous} | current_folders):
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        removed += sweep_leftover_temps(folder, lambda name: _OWNED_FILE.fullmatch(name) is not None)
+        if folder not in current_folders and not any(folder.iterdir()):
+            folder.rmdir()
     return removed

@@ -56,11 +56,32 @@ class Verification:
         return shown + ([f"... and {hidden} more"] if hidden else [])
 
 
-def linkedin_csv_files(linkedin_root: Path) -> list[Path]:
-    """Every list file under ``<output>/linkedin/<solution interest>/`` (not temp files)."""
-    if not linkedin_root.is_dir():
+# The names of the pipeline's list files (restated here, not imported from the writer).
+_LIST_FILE_NAME = re.compile(r"(companies|companies_missing_[a-z0-9]+(-[a-z0-9]+)*|contacts)(_part\d{3})?\.csv")
+
+
+def _manifest_paths(linkedin_root: Path) -> list[str]:
+    try:
+        manifest = json.loads((linkedin_root / "manifest.json").read_text(encoding="utf-8"))
+        return [str(entry["path"]) for entry in manifest["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
         return []
-    return sorted(path for path in linkedin_root.glob("*/*.csv") if path.is_file() and not path.name.startswith("."))
+
+
+def linkedin_csv_files(linkedin_root: Path) -> list[Path]:
+    """The pipeline's list files on disk: every file the manifest names, and every file named
+    like a list in the folders the manifest names (a leftover of ours the manifest forgot).
+    Other files under ``<output>/linkedin/`` (a team's notes folder, ``contacts (copy).csv``)
+    are not the pipeline's and not checked."""
+    listed = [linkedin_root / path for path in _manifest_paths(linkedin_root)]
+    named_like_ours = [
+        path
+        for folder in {path.parent for path in listed}
+        if folder.is_dir()
+        for path in folder.iterdir()
+        if _LIST_FILE_NAME.fullmatch(path.name)
+    ]
+    return sorted({path for path in [*listed, *named_like_ours] if path.is_file()})
 
 
 def _read_rows(path: Path) -> Iterator[list[str]]:
@@ -142,7 +163,10 @@ def verify_manifest(linkedin_root: Path) -> Verification:
             result.add(f"{entry['path']}: {data_rows} rows, manifest says {entry.get('row_count')}")
     for path in linkedin_csv_files(linkedin_root):
         if path not in listed:
-            result.add(f"{path.relative_to(linkedin_root)}: on disk but not in the manifest")
+            result.add(
+                f"{path.relative_to(linkedin_root)}: on disk but not in the manifest "
+                "(named like a list but not written by the pipeline: move it out of the folder)"
+            )
     return result
 
 
