@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from buying_groups.activation import (
     write_csv_parts,
     write_sales_handoff_csv,
 )
+from buying_groups.activation.linkedin import finish_interrupted_publish
+from buying_groups.activation.options import LINKEDIN_MAX_CELL_CHARS, LINKEDIN_MIN_BYTES_PER_FILE
 from buying_groups.activation.verify import (
     verify_headers,
     verify_injection_safe,
@@ -833,3 +836,75 @@ def test_deleted_accounts_are_not_targeted(warehouse: Warehouse, output: Path):
     run(warehouse, output)
     names = [r["companyname"] for r in read_dicts(output / "linkedin" / SI / "companies.csv")]
     assert names == ["Live Co"]
+
+
+# --------------------------------------------------------------------------- one set, published whole
+
+
+def _two_lists_changed(warehouse: Warehouse, output: Path) -> dict[Path, bytes]:
+    """A first run, then data that changes every list: returns the first run's files."""
+    _many_members(warehouse, 3)
+    run(warehouse, output, min_rows=1)
+    before = {p: p.read_bytes() for p in sorted((output / "linkedin").rglob("*")) if p.is_file()}
+    warehouse.con.execute("UPDATE marts.buying_groups SET missing_roles = ['Decision Maker', 'Influencer']")
+    warehouse.person("P999", "new@example.com")
+    warehouse.member(f"{SI}:A1", "P999")
+    return before
+
+
+def test_a_failure_while_writing_publishes_nothing(warehouse: Warehouse, output: Path, monkeypatch):
+    before = _two_lists_changed(warehouse, output)
+
+    def fail_on_contacts(handle, data: bytes) -> None:
+        if Path(handle.name).name.startswith(".contacts.csv"):
+            raise OSError(28, "No space left on device")
+        handle.write(data)
+
+    monkeypatch.setattr(csv_files, "_write_bytes", fail_on_contacts)
+    with pytest.raises(OSError, match="No space left"):
+        run(warehouse, output, min_rows=1)
+
+    # The company lists were complete, but the set was not: none of it is published.
+    after = {p: p.read_bytes() for p in sorted((output / "linkedin").rglob("*")) if p.is_file()}
+    assert after == before
+    assert verify_manifest(output / "linkedin").passed
+
+
+def test_a_publish_killed_half_way_is_completed_by_the_next_run(
+    warehouse: Warehouse, output: Path, tmp_path: Path, monkeypatch
+):
+    _two_lists_changed(warehouse, output)
+    real_replace = os.replace
+
+    def killed_at_contacts(source: str | Path, target: str | Path) -> None:
+        if Path(source).name.startswith(".contacts.csv"):
+            raise KeyboardInterrupt  # the process dies between two renames
+        real_replace(source, target)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "replace", killed_at_contacts)
+        with pytest.raises(KeyboardInterrupt):
+            run(warehouse, output, min_rows=1)
+    assert not verify_manifest(output / "linkedin").passed  # companies new, manifest old
+
+    finish_interrupted_publish(output / "linkedin")
+
+    assert verify_manifest(output / "linkedin").passed
+    reference = tmp_path / "reference"
+    run(warehouse, reference, min_rows=1)
+    assert manifest(output)["files"] == manifest(reference)["files"]
+    assert sorted(p.relative_to(output) for p in output.rglob("*") if p.is_file()) == sorted(
+        p.relative_to(reference) for p in reference.rglob("*") if p.is_file()
+    )
+
+
+def test_an_over_long_cell_is_cut_to_the_field_size(warehouse: Warehouse, output: Path):
+    warehouse.account("A1")
+    group = warehouse.group("A1")
+    warehouse.person("P1", "long@example.com", job_title="=CEO " + "x" * 5_000_000)
+    warehouse.member(group, "P1")
+    export = run(warehouse, output, min_rows=1, max_bytes_per_file=LINKEDIN_MIN_BYTES_PER_FILE)
+    (row,) = read_dicts(output / "linkedin" / SI / "contacts.csv")
+    assert row["jobtitle"] == "'=CEO " + "x" * (LINKEDIN_MAX_CELL_CHARS - 6)
+    assert export.cells_truncated == 1
+    assert verify_manifest(output / "linkedin").passed

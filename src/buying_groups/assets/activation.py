@@ -99,14 +99,21 @@ def linkedin_audiences(
     ``companies.csv`` (accounts of groups with completeness < 100),
     ``companies_missing_<role>.csv`` (accounts whose group misses that required role) and
     ``contacts.csv`` (active members of groups not sales_ready, suppressed emails never),
-    split at the row/byte limits, plus ``manifest.json``. Files are written atomically and
-    stale files of earlier runs removed after the new set is in place."""
+    split at the row/byte limits, plus ``manifest.json``. The run's files are published as
+    one set with their manifest (all staged first, then renamed) or not at all; cells longer
+    than LinkedIn's field size (255 characters) are cut; files of earlier runs that no longer
+    apply are removed after the new set is in place."""
     options = linkedin_options(project_config.load())
     with warehouse.connect() as con:
         export = build_linkedin_audiences(con, output.root, options, as_of=project_config.as_of_date())
     below_minimum = sorted({f.list_name for f in export.files if f.flags}, key=str)
     for path in export.removed:
         context.log.info(f"removed stale file {path}")
+    if export.cells_truncated:
+        context.log.warning(
+            f"{export.cells_truncated} cell(s) longer than {options.max_cell_chars} characters were cut to fit "
+            "LinkedIn's field size"
+        )
     if below_minimum:
         context.log.warning(
             f"{len(below_minimum)} list(s) under LinkedIn's minimum of {options.min_rows} rows "
@@ -127,6 +134,7 @@ def linkedin_audiences(
                 {(f.solution_interest_id, f.list_name) for f in export.files if f.flags}
             ),
             "stale_files_removed": len(export.removed),
+            "cells_truncated": export.cells_truncated,
             "suppressed_emails": export.suppressed_email_count,
             "hash_emails": options.hash_emails,
         }

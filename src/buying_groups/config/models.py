@@ -214,7 +214,8 @@ class LinkedInActivation(StrictModel):
     # None = every solution interest.
     solution_interests: list[str] | None = None
     max_rows_per_file: Annotated[int, Field(ge=1)] = 300_000
-    max_bytes_per_file: Annotated[int, Field(ge=1024)] = 20_000_000
+    # A list row is at most ~10.3 KB once cells are cut to 255 characters; see activation.options.
+    max_bytes_per_file: Annotated[int, Field(ge=16_384)] = 20_000_000
     min_rows: Annotated[int, Field(ge=0)] = 300
 
 
