@@ -40,6 +40,7 @@ from buying_groups.activation.verify import (
     verify_size_limits,
 )
 from buying_groups.model.ddl import ensure_b2b_tables
+from tests.conftest import fill_filesystem, small_filesystem
 
 AS_OF = dt.date(2026, 11, 2)
 GENERATED_AT = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
@@ -908,3 +909,45 @@ def test_an_over_long_cell_is_cut_to_the_field_size(warehouse: Warehouse, output
     assert row["jobtitle"] == "'=CEO " + "x" * (LINKEDIN_MAX_CELL_CHARS - 6)
     assert export.cells_truncated == 1
     assert verify_manifest(output / "linkedin").passed
+
+
+# --------------------------------------------------------------------------- disk full
+
+
+@pytest.mark.parametrize(
+    ("members", "free_bytes"),
+    [
+        # The rows fit the write buffer: the disk is found full when the file is flushed and
+        # closed, and closing it again on the way out fails the same way.
+        pytest.param(10, 0, id="full-at-close"),
+        pytest.param(300, 12 * 1024, id="full-mid-write"),
+    ],
+)
+def test_a_hand_off_write_that_fills_the_disk_leaves_no_temp_file(
+    warehouse: Warehouse, tmp_path: Path, members: int, free_bytes: int
+):
+    warehouse.account("A1")
+    ready = warehouse.group("A1", completeness=100.0, stage="sales_ready", missing=[])
+    for number in range(members):
+        warehouse.person(f"P{number:03d}", f"person{number:03d}@example.com", job_title="Chief Executive " * 4)
+        warehouse.member(ready, f"P{number:03d}", role="Decision Maker")
+    build_sales_handoff(warehouse.con)
+    with small_filesystem(tmp_path / "small", 256 * 1024) as output:
+        fill_filesystem(output, free_bytes)
+        with pytest.raises(OSError, match="No space left on device"):
+            write_sales_handoff_csv(warehouse.con, output)
+        # The temp file holds names and emails: it must not outlive the failed write.
+        assert sorted(p.name for p in output.iterdir()) == ["filler"]
+
+
+def test_the_next_hand_off_sweeps_a_temp_file_a_killed_run_left(warehouse: Warehouse, output: Path):
+    warehouse.account("A1")
+    ready = warehouse.group("A1", completeness=100.0, stage="sales_ready", missing=[])
+    warehouse.person("P1", "boss@acme.com")
+    warehouse.member(ready, "P1", role="Decision Maker")
+    build_sales_handoff(warehouse.con)
+    output.mkdir()
+    (output / ".sales_handoff.csv.k2x9a1b3.tmp").write_text("person_key,email\nP1,boss@acme.com\n")
+    (output / ".budget.csv.k2x9a1b3.tmp").write_text("not ours")
+    write_sales_handoff_csv(warehouse.con, output)
+    assert sorted(p.name for p in output.iterdir()) == [".budget.csv.k2x9a1b3.tmp", "sales_handoff.csv"]

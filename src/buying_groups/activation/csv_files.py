@@ -220,11 +220,22 @@ def stage_csv_parts(
         return staged
     finally:
         if not committed:
-            # An error above: every part is a half file; remove it.
+            # An error above: every part is a half file holding personal data; remove it.
             for part in parts:
-                if not part.handle.closed:
-                    part.handle.close()
-                part.temp_path.unlink(missing_ok=True)
+                _close_and_remove(part)
+
+
+def _close_and_remove(part: _Part) -> None:
+    """Remove a part's temp file whatever closing it does: after a disk-full error, closing
+    flushes the same buffered bytes and fails again, and the error being raised already says
+    what went wrong."""
+    try:
+        if not part.handle.closed:
+            part.handle.close()
+    except OSError:
+        pass
+    finally:
+        part.temp_path.unlink(missing_ok=True)
 
 
 def commit_parts(staged: Sequence[StagedPart]) -> list[WrittenFile]:

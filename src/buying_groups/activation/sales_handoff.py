@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from buying_groups.activation.atomic import sweep_leftover_temps
 from buying_groups.activation.csv_files import WrittenFile, query_chunks, write_csv
 from buying_groups.activation.linkedin import prepare_session
 from buying_groups.sql_files import load_sql
@@ -27,7 +28,9 @@ def build_sales_handoff(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def write_sales_handoff_csv(con: duckdb.DuckDBPyConnection, output_root: Path) -> WrittenFile:
-    """``<output>/sales_handoff.csv`` from the table, atomically, injection safe, ordered."""
+    """``<output>/sales_handoff.csv`` from the table, atomically, injection safe, ordered.
+    A temp file of it that a killed run left behind (names and emails) is removed first."""
+    sweep_leftover_temps(output_root, lambda name: name == SALES_HANDOFF_FILE)
     chunks = query_chunks(con, f"SELECT * FROM {SALES_HANDOFF_TABLE} ORDER BY {SALES_HANDOFF_ORDER}")
     first = next(chunks)
     return write_csv(output_root / SALES_HANDOFF_FILE, first.columns, itertools.chain([first], chunks))
