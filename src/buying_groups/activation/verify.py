@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,8 @@ EXPECTED_CONTACT_HEADER = [
     "email", "firstname", "lastname", "jobtitle", "employeecompany", "country", "googleaid",
 ]  # fmt: skip
 INJECTION_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Characters a spreadsheet may skip before a formula: separators, control, format characters.
+_INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf"}
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _MAX_PROBLEMS_REPORTED = 20
 
@@ -111,15 +114,35 @@ def verify_headers(linkedin_root: Path) -> Verification:
     return result
 
 
+def _formula_start(text: str) -> str | None:
+    """The trigger ``text`` starts a formula with, after any invisible characters: one of
+    ``= + - @``, tab or CR, or a character whose compatibility form (NFKC) is one of the
+    first four (full-width U+FF1D for ``=``, small U+FE62 for ``+``, ...); None when it does not."""
+    if text.startswith(INJECTION_TRIGGERS):
+        return text[0]
+    for character in text:
+        if unicodedata.category(character) in _INVISIBLE_CATEGORIES:
+            continue
+        if character in INJECTION_TRIGGERS or unicodedata.normalize("NFKC", character) in INJECTION_TRIGGERS[:4]:
+            return character
+        return None
+    return None
+
+
 def verify_injection_safe(paths: list[Path]) -> Verification:
-    """No cell of any file starts with a formula trigger (OWASP CSV injection)."""
+    """No cell of any file starts a formula (OWASP CSV injection), nor does any part of a
+    cell after a ``;`` (a cell of its own for a spreadsheet that separates lists with ``;``)."""
     result = Verification()
     for path in paths:
         result.checked_files += 1
         for line_number, row in enumerate(_read_rows(path), start=1):
             for column_number, cell in enumerate(row, start=1):
-                if cell.startswith(INJECTION_TRIGGERS):
-                    result.add(f"{path.name} line {line_number} column {column_number}: starts with {cell[:1]!r}")
+                for piece in cell.split(";"):
+                    trigger = _formula_start(piece)
+                    if trigger is not None:
+                        where = "starts with" if piece is cell or cell.startswith(piece) else "after ';' comes"
+                        result.add(f"{path.name} line {line_number} column {column_number}: {where} {trigger!r}")
+                        break
     return result
 
 

@@ -255,13 +255,15 @@ def linkedin_manifest_checksums(output: OutputResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True, pool=WAREHOUSE_POOL)
 def linkedin_csv_injection_safe(output: OutputResource) -> dg.AssetCheckResult:
-    """No cell of any LinkedIn file starts with ``= + - @``, tab or CR."""
+    """No cell of any LinkedIn file, nor any part of a cell after a ``;``, starts a formula:
+    ``= + - @``, tab, CR or a look-alike of them, after any invisible characters."""
     return _check_result(verify_injection_safe(linkedin_csv_files(output.root / LINKEDIN_DIR)))
 
 
 @dg.asset_check(asset=SALES_HANDOFF, blocking=True, pool=WAREHOUSE_POOL)
 def sales_handoff_csv_safe(warehouse: WarehouseResource, output: OutputResource) -> dg.AssetCheckResult:
-    """``sales_handoff.csv`` is CSV-injection safe and holds no suppressed email."""
+    """``sales_handoff.csv`` is CSV-injection safe (the rules of the LinkedIn lists) and holds
+    no suppressed email."""
     with warehouse.connect() as con:
         verification = verify_sales_handoff_csv(con, output.root / SALES_HANDOFF_FILE)
     return _check_result(verification)
