@@ -389,3 +389,46 @@ def test_shared_conditions_through_aliases_still_load(config_dir: Path) -> None:
         "  - {id: midmarket-software, name: B, conditions: {all: [*big, {field: industry, op: is_not_empty}]}}\n"
     )
     assert [a.id for a in load_config(config_dir).audiences] == ["enterprise-agtech", "midmarket-software"]
+
+
+# --- ids name folders and files: checked at load ---------------------------------------------
+
+
+@pytest.mark.parametrize("bad_id", ["a..b", "a/b", "../etc", "x.", ".hidden", "-x", "a b", "tab\there", "a" * 101])
+@pytest.mark.parametrize(
+    ("file", "path"),
+    [
+        ("solution_interests.yaml", ("solution_interests", 0, "id")),
+        ("account_audiences.yaml", ("audiences", 0, "id")),
+        ("roles_templates.yaml", ("roles_templates", 0, "id")),
+    ],
+)
+def test_an_id_that_cannot_name_a_folder_is_refused_at_load(
+    config_dir: Path, bad_id: str, file: str, path: tuple[str, int, str]
+) -> None:
+    edit_yaml(config_dir / file, lambda d: d[path[0]][path[1]].update({path[2]: bad_id}))
+    message = errors(config_dir)
+    assert (
+        f"{config_dir / file}: {path[0]}[0].id: {bad_id!r} is not allowed; allowed: letters, digits, '_', '-' "
+        "and a single '.' between them, starting with a letter or digit, at most 100 characters "
+        "(ids name folders and files)"
+    ) in message.splitlines()
+
+
+def test_solution_interest_ids_differing_only_in_case_are_refused(config_dir: Path) -> None:
+    edit_yaml(config_dir / "solution_interests.yaml", lambda d: d["solution_interests"][1].update(id="AI-Driven-Seeds"))
+    assert (
+        "solution_interests[1].id: 'AI-Driven-Seeds' is not allowed; duplicate solution interest id ignoring case"
+    ) in errors(config_dir)
+
+
+def test_cli_refuses_a_solution_interest_id_with_dot_dot_before_touching_data(config_dir: Path, tmp_path: Path) -> None:
+    edit_yaml(config_dir / "solution_interests.yaml", lambda d: d["solution_interests"][0].update(id="a..b"))
+    (config_dir / "activation.yaml").unlink()
+    landing = tmp_path / "landing" / "2026-11-01"
+    landing.mkdir(parents=True)
+    done, _ = run_cli(config_dir, tmp_path)
+    assert done.returncode == 2, done.stderr[-2000:]
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"error: {config_dir / 'solution_interests.yaml'}: solution_interests[0].id: 'a..b' ")
+    assert not (tmp_path / "warehouse.duckdb").exists() and not (tmp_path / "output").exists()

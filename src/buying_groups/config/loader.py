@@ -8,7 +8,7 @@ data: the only database used is an in-memory DuckDB that checks regular expressi
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -201,19 +201,22 @@ def load_config(config_dir: Path) -> ProjectConfig:
     raise ConfigError(problems)
 
 
-def _duplicates(ids: Iterable[str], label: str, path: str, what: str) -> list[ConfigProblem]:
+def _duplicates(
+    ids: Iterable[str], label: str, path: str, what: str, key: Callable[[str], str] = str
+) -> list[ConfigProblem]:
+    """A problem for each id whose ``key`` an earlier id already had."""
     problems, first_index = [], {}
     for index, value in enumerate(ids):
-        if value in first_index:
+        if key(value) in first_index:
             problems.append(
                 ConfigProblem(
                     label,
                     path.format(index),
-                    f"{value!r} is not allowed; duplicate {what} (first at index {first_index[value]})",
+                    f"{value!r} is not allowed; duplicate {what} (first at index {first_index[key(value)]})",
                 )
             )
         else:
-            first_index[value] = index
+            first_index[key(value)] = index
     return problems
 
 
@@ -239,6 +242,18 @@ def cross_check(config: ProjectConfig) -> list[ConfigProblem]:
     problems += _duplicates(
         (s.id for s in config.interests), interests_file, "solution_interests[{}].id", "solution interest id"
     )
+    exact_duplicates = {p.path for p in problems}
+    problems += [
+        problem
+        for problem in _duplicates(
+            (s.id for s in config.interests),
+            interests_file,
+            "solution_interests[{}].id",
+            "solution interest id ignoring case (their folders would be one on a case-insensitive disk)",
+            key=str.casefold,
+        )
+        if problem.path not in exact_duplicates
+    ]
     audience_ids = [a.id for a in config.audiences]
     template_ids = [t.id for t in config.templates]
     for index, interest in enumerate(config.interests):
