@@ -121,7 +121,7 @@ def warehouse_lock(warehouse: Path, timeout: float = DEFAULT_LOCK_TIMEOUT) -> It
 
 
 # Exceptions whose message already is the whole story (file:line: reason, or the config path).
-_CLEAN_ERRORS = {"UnusableFileError", "RejectedShareError", "ConfigError", "WarehouseLockTimeout"}
+_CLEAN_ERRORS = {"UnusableFileError", "RejectedShareError", "ConfigError", "WarehouseLockTimeout", "EarlierAsOfError"}
 
 
 def _user_error(error: SerializableErrorInfo | None) -> SerializableErrorInfo | None:
@@ -212,10 +212,33 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         with warehouse_lock(settings.warehouse, args.lock_timeout):
+            try:
+                _refuse_earlier_as_of(settings.warehouse, as_of)
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return EXIT_BAD_INPUT
             return _run_locked(args, settings)
     except WarehouseLockTimeout as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+
+
+def _refuse_earlier_as_of(warehouse: Path, as_of: dt.date) -> None:
+    """Refuse (``EarlierAsOfError``) an ``as_of`` before the latest scored one before any
+    step runs, so nothing is touched: not even new drops are ingested. The scoring assets
+    refuse it too (a run from the UI or the schedule); this is the CLI's early answer."""
+    import duckdb
+
+    from buying_groups.scoring import refuse_earlier_as_of
+
+    if not warehouse.is_file():
+        return
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return  # held by a daemon run right now: the scoring assets will refuse instead
+    with con:
+        refuse_earlier_as_of(con, as_of)
 
 
 def _run_locked(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,7 +6,7 @@ from buying_groups.assets.metadata import markdown_table, table_metadata
 from buying_groups.assets.validated import b2b_key
 from buying_groups.audiences import build_audience_members, load_config_tables
 from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
-from buying_groups.scoring import compute_person_engagement
+from buying_groups.scoring import compute_person_engagement, refuse_earlier_as_of
 from buying_groups.sql_files import run_sql
 
 PERSON_ENGAGEMENT = dg.AssetKey(["marts", "person_engagement"])
@@ -30,6 +30,7 @@ def person_engagement(
     `raw_score`; `person_engagement_score = 100 * sqrt(raw) / max sqrt(raw)`."""
     config, as_of = project_config.load(), project_config.as_of_date()
     with warehouse.connect() as con:
+        refuse_earlier_as_of(con, as_of)  # before this date's marts replace a later date's
         load_config_tables(con, config)
         result = compute_person_engagement(con, as_of, config.engagement.window_days, config.engagement.daily_cap)
         distribution = con.execute(
@@ -79,6 +80,7 @@ def account_audience_members(
     `has_activity` and `has_opportunity` look across persons, events and opportunities."""
     config, as_of = project_config.load(), project_config.as_of_date()
     with warehouse.connect() as con:
+        refuse_earlier_as_of(con, as_of)
         build_audience_members(con, config, as_of)
         run_sql(con, "audiences_publish_members", {"as_of": as_of})
         per_audience = con.execute(

@@ -21,10 +21,19 @@ Choices where SPEC §5 is silent:
 - A group whose account has no name is named after the account key.
 - Scoring refuses (:class:`StaleEngagementError`) when ``marts.person_engagement`` was
   computed for another as_of, rather than staging groups on stale engagement.
+- History only moves forward: a run for an as_of before the latest scored one is refused
+  (:class:`EarlierAsOfError`, see :func:`refuse_earlier_as_of`) before anything is written.
 """
 
 from buying_groups.scoring.engagement import compute_person_engagement
-from buying_groups.scoring.groups import StaleEngagementError, member_problems, score_buying_groups
+from buying_groups.scoring.groups import (
+    EarlierAsOfError,
+    StaleEngagementError,
+    latest_scored_as_of,
+    member_problems,
+    refuse_earlier_as_of,
+    score_buying_groups,
+)
 from buying_groups.scoring.results import STAGES, BuyingGroupScoringResult, PersonEngagementResult
 from buying_groups.scoring.tables import SCORING_TABLES, ensure_marts_tables
 
@@ -32,10 +41,13 @@ __all__ = [
     "SCORING_TABLES",
     "STAGES",
     "BuyingGroupScoringResult",
+    "EarlierAsOfError",
     "PersonEngagementResult",
     "StaleEngagementError",
     "compute_person_engagement",
     "ensure_marts_tables",
+    "latest_scored_as_of",
     "member_problems",
+    "refuse_earlier_as_of",
     "score_buying_groups",
 ]

@@ -45,6 +45,35 @@ class StaleEngagementError(RuntimeError):
     """marts.person_engagement was not computed for the as_of being scored."""
 
 
+class EarlierAsOfError(ValueError):
+    """A run for an as_of before the latest one already scored in the warehouse."""
+
+
+def latest_scored_as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The latest as_of in ``marts.buying_group_history``; None when nothing was scored."""
+    try:
+        (latest,) = run_sql(con, "scoring_latest_as_of").fetchone()
+    except duckdb.CatalogException:  # no marts yet: a new warehouse
+        return None
+    return latest
+
+
+def refuse_earlier_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
+    """Raise :class:`EarlierAsOfError` when ``as_of`` is before the latest scored date.
+
+    History only moves forward: scoring an earlier date over a warehouse that has seen a
+    later one would give groups an earlier ``as_of``, mark them ``newly_qualified`` again
+    and date members (``added_at``) after their group's ``as_of``. The same or a later date
+    is fine (a re-run of a date replaces that date's rows)."""
+    latest = latest_scored_as_of(con)
+    if latest is not None and as_of < latest:
+        raise EarlierAsOfError(
+            f"as_of {as_of.isoformat()} is before {latest.isoformat()}, the latest date this warehouse has "
+            f"scored; history only moves forward, so nothing was done. Run with --as-of {latest.isoformat()} "
+            "or later, or rebuild into a new warehouse to score earlier dates (README: Scoring an earlier date)"
+        )
+
+
 def score_buying_groups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> BuyingGroupScoringResult:
     """(Re)build the buying-group marts as of ``as_of`` in one transaction.
 
@@ -53,6 +82,7 @@ def score_buying_groups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Buyin
     plus ``marts.person_engagement`` computed for the same ``as_of``. Re-running with the
     same inputs and ``as_of`` changes nothing.
     """
+    refuse_earlier_as_of(con, as_of)
     ensure_marts_tables(con)
     _check_engagement_is_current(con, as_of)
     with transaction(con):
