@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import datetime as dt
 import fcntl
+import logging
 import os
 import re
 import sys
@@ -55,6 +56,38 @@ def _instance() -> dg.DagsterInstance:
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
+
+
+class InstanceUnavailable(Exception):
+    """The Dagster instance of ``DAGSTER_HOME`` cannot be opened (its storage is unreachable)."""
+
+
+class _DropConnectionRetries(logging.Filter):
+    """dagster-postgres logs each failed connection attempt, traceback text and all; the run
+    says the reason once instead (see :func:`_open_instance`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Retrying failed database connection")
+
+
+def _open_instance() -> dg.DagsterInstance:
+    """:func:`_instance`, with a storage that cannot be reached (PostgreSQL down, wrong host
+    or credentials) as one line naming ``DAGSTER_HOME`` and the database's own reason."""
+    retries = _DropConnectionRetries()
+    logging.getLogger().addFilter(retries)
+    try:
+        return _instance()
+    except Exception as exc:
+        root = exc
+        while root.__cause__ is not None or root.__context__ is not None:
+            root = root.__cause__ or root.__context__  # type: ignore[assignment]
+        reason = next((line.strip() for line in str(root).splitlines() if line.strip()), type(root).__name__)
+        raise InstanceUnavailable(
+            f"cannot open the Dagster instance of DAGSTER_HOME={os.environ.get('DAGSTER_HOME')}: {reason}; "
+            "nothing was done (is its database running and reachable?)"
+        ) from exc
+    finally:
+        logging.getLogger().removeFilter(retries)
 
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED = 0, 1, 2, 3
@@ -136,14 +169,26 @@ def _user_error(error: SerializableErrorInfo | None) -> SerializableErrorInfo | 
     return ours[0] if ours else (chain[1] if len(chain) > 1 else chain[0] if chain else None)
 
 
+# DuckDB's and the OS's words for a full disk, and the file they could not write.
+_DISK_FULL = re.compile(
+    r'(?:Could not write file "(?P<file>[^"]+)": )?No space left on device(?:: \'(?P<path>[^\']+)\')?'
+)
+
+
 def _one_line(cause: SerializableErrorInfo | None) -> str:
     """The user's error as one line: the message without the module-qualified class prefix
-    Dagster adds, first line only (DuckDB messages go on with hints over several lines)."""
+    Dagster adds, first line only (DuckDB messages go on with hints over several lines). A
+    full disk is said as such, with the file that could not be written."""
     if cause is None:
         return "unknown error"
     text = cause.message.strip()
     text = re.sub(rf"^[\w.]*{re.escape(cause.cls_name or '')}: ", "", text) if cause.cls_name else text
     first = text.splitlines()[0] if text else ""
+    disk_full = _DISK_FULL.search(text)
+    if disk_full:
+        where = disk_full["file"] or disk_full["path"]
+        target = f"cannot write {where}" if where else "cannot write"
+        return f"disk full: {target} (No space left on device); free space there and run again"
     if cause.cls_name and cause.cls_name not in _CLEAN_ERRORS:
         first = f"{cause.cls_name}: {first}"
     return first or cause.cls_name or "unknown error"
@@ -245,7 +290,11 @@ def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     from buying_groups.definitions import build_definitions
     from buying_groups.resources import warehouse_pool_limited
 
-    instance = _instance()
+    try:
+        instance = _open_instance()
+    except InstanceUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     # The lock file keeps other CLI runs off this warehouse, so the run may hold its DuckDB
     # connection from the first step to the last (faster; see WarehouseResource) - unless the
     # instance's pool lets runs of the daemon take turns with this one step by step.
