@@ -40,6 +40,7 @@ from buying_groups.activation.verify import (
     verify_size_limits,
 )
 from buying_groups.model.ddl import ensure_b2b_tables
+from buying_groups.model.marts import MARTS, ensure_marts_tables
 from tests.conftest import fill_filesystem, small_filesystem
 
 AS_OF = dt.date(2026, 11, 2)
@@ -56,23 +57,6 @@ CONTACT_HEADER = next(csv.reader([CONTACT_HEADER_LINE]))
 
 # --------------------------------------------------------------------------- warehouse builder
 
-MARTS_DDL = """
-CREATE SCHEMA IF NOT EXISTS marts;
-CREATE TABLE IF NOT EXISTS marts.buying_groups (
-    buying_group_id VARCHAR, name VARCHAR, solution_interest_id VARCHAR, account_key VARCHAR,
-    account_name VARCHAR, member_count BIGINT, interested_members BIGINT,
-    completeness_score DOUBLE, weighted_completeness_score DOUBLE, engagement_score DOUBLE,
-    missing_roles VARCHAR[], stage VARCHAR, qualified_at DATE, created_at DATE, as_of DATE,
-    newly_qualified BOOLEAN);
-CREATE TABLE IF NOT EXISTS marts.buying_group_members (
-    buying_group_id VARCHAR, person_key VARCHAR, role VARCHAR, assignment_source VARCHAR,
-    person_engagement_score DOUBLE, has_interest BOOLEAN, is_removed BOOLEAN, added_at DATE,
-    removed_at DATE);
-CREATE TABLE IF NOT EXISTS marts.buying_group_roles (
-    buying_group_id VARCHAR, role VARCHAR, weight BIGINT, required BOOLEAN,
-    members_required BIGINT, members_assigned BIGINT, role_completeness DOUBLE);
-"""
-
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any]) -> None:
     columns = ", ".join(f'"{name}"' for name in row)
@@ -81,12 +65,12 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any]) -> N
 
 
 class Warehouse:
-    """A hand-built warehouse: b2b tables from the project DDL, marts tables by hand."""
+    """A hand-built warehouse: hand-written rows in tables created by the project's own DDL."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         ensure_b2b_tables(con)
-        con.execute(MARTS_DDL)
+        ensure_marts_tables(con)
 
     def account(self, key: str, name: str = "Acme Corp", **values: Any) -> str:
         row = {
@@ -169,7 +153,7 @@ class Warehouse:
                 "newly_qualified": stage == "sales_ready",
             },
         )
-        for role, weight in (("Decision Maker", 100), ("Influencer", 80)):
+        for order, (role, weight) in enumerate((("Decision Maker", 100), ("Influencer", 80))):
             insert(
                 self.con,
                 "marts.buying_group_roles",
@@ -181,6 +165,7 @@ class Warehouse:
                     "members_required": 1,
                     "members_assigned": 0,
                     "role_completeness": 0.0,
+                    "role_order": order,
                 },
             )
         return group_id
@@ -773,10 +758,11 @@ def test_sales_handoff_table_and_csv(warehouse: Warehouse, output: Path):
 def test_every_mart_is_exported_to_parquet(warehouse: Warehouse, output: Path):
     warehouse.account("A1")
     warehouse.group("A1")
-    warehouse.con.execute("CREATE TABLE marts.dropped_mart AS SELECT 1 AS x")
-    export_marts_parquet(warehouse.con, output)
-    warehouse.con.execute("DROP TABLE marts.dropped_mart")
     marts = output / "marts"
+    marts.mkdir(parents=True)
+    # An earlier version exported a mart that no longer exists; its manifest says so.
+    (marts / "dropped_mart.parquet").write_bytes(b"old")
+    (marts / "manifest.json").write_text(json.dumps({"files": [{"path": "dropped_mart.parquet"}]}))
     (marts / "finance.parquet").write_bytes(b"another team's file")
     (marts / ".buying_groups.parquet.x.tmp").write_bytes(b"half")
     # what DuckDB's own temp file left when an earlier version was killed mid-write
@@ -785,21 +771,11 @@ def test_every_mart_is_exported_to_parquet(warehouse: Warehouse, output: Path):
     (marts / ".finance.parquet.z.tmp").write_bytes(b"not ours either")
 
     exported = export_marts_parquet(warehouse.con, output)
-    assert sorted(p.name for p in marts.iterdir()) == [
-        ".finance.parquet.z.tmp",
-        "buying_group_members.parquet",
-        "buying_group_roles.parquet",
-        "buying_groups.parquet",
-        "finance.parquet",
-        "manifest.json",
-        "tmp_notes.tmp",
-    ]
+    ours = [f"{spec.table}.parquet" for spec in MARTS]
+    not_ours = [".finance.parquet.z.tmp", "finance.parquet", "tmp_notes.tmp"]
+    assert sorted(p.name for p in marts.iterdir()) == sorted([*ours, *not_ours, "manifest.json"])
     listed = json.loads((marts / "manifest.json").read_text())["files"]
-    assert [entry["path"] for entry in listed] == [
-        "buying_group_members.parquet",
-        "buying_group_roles.parquet",
-        "buying_groups.parquet",
-    ]
+    assert [entry["path"] for entry in listed] == ours
     by_table = {e.table: e for e in exported}
     assert by_table["marts.buying_groups"].row_count == 1
     (count,) = warehouse.con.execute(

@@ -63,7 +63,7 @@ def test_cli_refuses_an_earlier_as_of_and_touches_nothing(tmp_path: Path, genera
     assert earlier.stderr.splitlines() == [
         f"error: as_of {EARLIER} is before {LATER}, the latest date this warehouse has scored; history only "
         f"moves forward, so nothing was done. Run with --as-of {LATER} or later, or rebuild into a new "
-        "warehouse to score earlier dates (README: Scoring an earlier date)"
+        "warehouse to score earlier dates (docs/operations.md: Scoring an earlier date)"
     ]
     after = tree(tmp_path)
     after.pop("warehouse.duckdb.lock", None)  # the lock file carries the pid of its last holder

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from buying_groups.assets.keys import SCORING_GROUPS
 from buying_groups.ingest.landing import is_drop_name
 from buying_groups.resources import LandingZoneResource, ProjectConfigResource
 
-DAILY_GROUPS = ("audiences", "buying_groups", "activation")
+DAILY_GROUPS = SCORING_GROUPS
 
 # Everything: ingestion registers and loads only the files not seen before, so running the
 # whole graph for a drop is the same as "ingest it, then recompute what depends on it".
@@ -37,7 +38,10 @@ ingest_new_drops_job = dg.define_asset_job(
 daily_scoring_job = dg.define_asset_job(
     "daily_scoring",
     selection=dg.AssetSelection.groups(*DAILY_GROUPS),
-    description="Re-score audiences and buying groups as of the run date and rewrite the activation files.",
+    description=(
+        "Re-score engagement, audiences and buying groups as of the run date, measure the KPIs and "
+        "rewrite the activation files."
+    ),
     tags={"buying_groups/trigger": "schedule"},
 )
 
@@ -47,7 +51,7 @@ daily_scoring_job = dg.define_asset_job(
     cron_schedule="0 6 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Daily at 06:00 UTC: audiences, buying groups and activation with as_of = the scheduled date.",
+    description="Daily at 06:00 UTC: every scoring group and activation, with as_of = the scheduled date.",
 )
 def daily_scoring_schedule(
     context: dg.ScheduleEvaluationContext, project_config: ProjectConfigResource

@@ -57,7 +57,7 @@ from buying_groups.activation.csv_files import (
     stage_csv_parts,
 )
 from buying_groups.activation.options import LinkedInOptions
-from buying_groups.sql_files import load_sql
+from buying_groups.sql_files import load_sql, run_sql
 
 COMPANY_HEADER: tuple[str, ...] = (
     "companyname",
@@ -139,6 +139,7 @@ class LinkedInExport:
     removed: list[Path] = field(default_factory=list)
     suppressed_email_count: int = 0
     cells_truncated: int = 0
+    consent_unknown_persons: int = 0
 
     @property
     def total_rows(self) -> int:
@@ -158,9 +159,10 @@ def _solution_interests(con: duckdb.DuckDBPyConnection, options: LinkedInOptions
 def prepare_session(con: duckdb.DuckDBPyConnection) -> int:
     """Temp macros, the country map and the suppressed-email set for this connection.
     Returns the number of suppressed emails."""
-    con.execute(load_sql("activation_macros"))
+    run_sql(con, "activation/macros")
+    run_sql(con, "validated/macros")  # the boolean and empty-value rules of ingest, for quarantined rows
     register_country_map(con, [("b2b.persons", "country"), ("b2b.accounts", "billing_country")])
-    con.execute(load_sql("activation_suppressed_emails"))
+    run_sql(con, "activation/suppressed_emails")
     (count,) = con.execute("SELECT count(*) FROM activation_suppressed_emails").fetchone()  # type: ignore[misc]
     return int(count)
 
@@ -180,6 +182,7 @@ def build_linkedin_audiences(
     finished = finish_interrupted_publish(linkedin_root)
     export = LinkedInExport(manifest_path=linkedin_root / MANIFEST_NAME)
     export.suppressed_email_count = prepare_session(con)
+    (export.consent_unknown_persons,) = run_sql(con, "activation/consent_unknown").fetchone()  # type: ignore[misc]
 
     def write_list(
         solution_interest_id: str,
@@ -229,9 +232,9 @@ def _stage_lists(
     options: LinkedInOptions,
 ) -> None:
     """Stage every list of every solution interest through ``write_list``."""
-    companies_sql = load_sql("activation_companies")
-    contacts_sql = load_sql("activation_contacts")
-    missing_roles_sql = load_sql("activation_missing_roles")
+    companies_sql = load_sql("activation/companies")
+    contacts_sql = load_sql("activation/contacts")
+    missing_roles_sql = load_sql("activation/missing_roles")
     for solution_interest_id in solution_interest_ids:
         base = {"solution_interest_id": solution_interest_id}
         write_list(

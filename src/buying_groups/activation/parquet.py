@@ -22,6 +22,7 @@ from buying_groups.activation.atomic import (
     sweep_leftover_temps,
     temp_path_for,
 )
+from buying_groups.model.marts import MARTS
 from buying_groups.sql_files import quote_identifier
 
 MARTS_DIR = "marts"
@@ -48,20 +49,21 @@ def _previously_written(directory: Path) -> set[str]:
 
 
 def export_marts_parquet(con: duckdb.DuckDBPyConnection, output_root: Path) -> list[ExportedTable]:
-    """Write ``<output>/marts/<table>.parquet`` for each table of schema ``marts``: written to
+    """Write ``<output>/marts/<table>.parquet`` for each mart of ``model/marts.py``: written to
     a hidden temp file, fsynced, then renamed, so a reader never opens half a Parquet file.
     Then ``manifest.json`` lists them; files the previous manifest listed whose mart no
     longer exists are removed, and our temp files a crashed run left behind."""
     directory = output_root / MARTS_DIR
     directory.mkdir(parents=True, exist_ok=True)
     previous = _previously_written(directory)
-    tables = [
+    existing = {
         name
         for (name,) in con.execute(
             "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'marts' AND table_type = 'BASE TABLE' ORDER BY table_name"
+            "WHERE table_schema = 'marts' AND table_type = 'BASE TABLE'"
         ).fetchall()
-    ]
+    }
+    tables = [spec.table for spec in MARTS if spec.table in existing]
     exported: list[ExportedTable] = []
     for name in tables:
         final_path = directory / f"{name}.parquet"

@@ -30,6 +30,19 @@ from buying_groups.activation.verify import (
     verify_sales_handoff_csv,
     verify_size_limits,
 )
+from buying_groups.assets.keys import (
+    ACCOUNT_AUDIENCE_MEMBERS,
+    ACCOUNTS,
+    BUYING_GROUP_HISTORY,
+    BUYING_GROUP_MEMBERS,
+    BUYING_GROUP_ROLES,
+    BUYING_GROUPS,
+    LINKEDIN_AUDIENCES,
+    MARTS_PARQUET,
+    PERSON_ENGAGEMENT,
+    PERSONS,
+    SALES_HANDOFF,
+)
 from buying_groups.assets.metadata import markdown_table, table_metadata
 from buying_groups.resources import WAREHOUSE_POOL, OutputResource, ProjectConfigResource, WarehouseResource
 
@@ -37,22 +50,7 @@ if TYPE_CHECKING:
     from buying_groups.config import ProjectConfig
 
 GROUP = "activation"
-# Every asset that opens the DuckDB file shares this pool (limit 1), so a second writer
-# queues instead of failing on the file lock. Same name as the other groups' pool.
 OWNERS = ["team:data-engineering"]
-
-LINKEDIN_AUDIENCES = dg.AssetKey(["activation", "linkedin_audiences"])
-SALES_HANDOFF = dg.AssetKey(["marts", "sales_handoff"])
-MARTS_PARQUET = dg.AssetKey(["activation", "marts_parquet"])
-
-BUYING_GROUPS = dg.AssetKey(["marts", "buying_groups"])
-BUYING_GROUP_MEMBERS = dg.AssetKey(["marts", "buying_group_members"])
-BUYING_GROUP_ROLES = dg.AssetKey(["marts", "buying_group_roles"])
-PERSON_ENGAGEMENT = dg.AssetKey(["marts", "person_engagement"])
-ACCOUNT_AUDIENCE_MEMBERS = dg.AssetKey(["marts", "account_audience_members"])
-BUYING_GROUP_HISTORY = dg.AssetKey(["marts", "buying_group_history"])
-PERSONS = dg.AssetKey(["b2b", "persons"])
-ACCOUNTS = dg.AssetKey(["b2b", "accounts"])
 
 
 def linkedin_options(config: "ProjectConfig") -> LinkedInOptions:
@@ -114,6 +112,8 @@ def linkedin_audiences(
             f"{export.cells_truncated} cell(s) longer than {options.max_cell_chars} characters were cut to fit "
             "LinkedIn's field size"
         )
+    if export.consent_unknown_persons:
+        context.log.info(f"{export.consent_unknown_persons} persons suppressed: consent unknown")
     if below_minimum:
         context.log.warning(
             f"{len(below_minimum)} list(s) under LinkedIn's minimum of {options.min_rows} rows "
@@ -136,6 +136,7 @@ def linkedin_audiences(
             "stale_files_removed": len(export.removed),
             "cells_truncated": export.cells_truncated,
             "suppressed_emails": export.suppressed_email_count,
+            "persons_suppressed_consent_unknown": export.consent_unknown_persons,
             "hash_emails": options.hash_emails,
         }
     )
@@ -146,7 +147,7 @@ def linkedin_audiences(
     group_name=GROUP,
     kinds={"duckdb", "csv"},
     owners=OWNERS,
-    deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, BUYING_GROUP_ROLES, PERSONS],
+    deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, BUYING_GROUP_ROLES, PERSONS, ACCOUNTS],
     pool=WAREHOUSE_POOL,
 )
 def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.MaterializeResult:

@@ -33,7 +33,9 @@ from pathlib import Path
 
 import duckdb
 
+from buying_groups.ingest import campaign_manager
 from buying_groups.model.entities import ENTITIES, EntitySpec
+from buying_groups.sql_files import run_sql
 
 # A drop is a date, optionally followed by `T` and a time or any other suffix (printable:
 # drop names end up in logs and messages). Both patterns are matched whole (fullmatch).
@@ -142,6 +144,9 @@ def scan_landing(root: Path, today: dt.date | None = None) -> LandingScan:
         for path in sorted(drop_dir.iterdir()):
             file_match = FILE_PATTERN.fullmatch(path.name)
             entity = file_match["entity"] if file_match else None
+            part = (file_match["part"] or "") if file_match else ""
+            if entity not in _ENTITY_NAMES and (exported := campaign_manager.entity_for_file_name(path.name)):
+                entity, part = exported, path.stem  # named as Campaign Manager names its exports
             if entity not in _ENTITY_NAMES:
                 scan.ignored.append(
                     (
@@ -155,8 +160,8 @@ def scan_landing(root: Path, today: dt.date | None = None) -> LandingScan:
             if why is not None:
                 scan.ignored.append((printable(path), why))
                 continue
-            assert file_match is not None and entity is not None
-            scan.files.append(LandingFile(drop_dir.name, entity, file_match["part"] or "", path, path.stat().st_size))
+            assert entity is not None
+            scan.files.append(LandingFile(drop_dir.name, entity, part, path, path.stat().st_size))
     scan.files.sort(key=lambda f: (f.drop, entity_order[f.entity], f.part))
     return scan
 
@@ -226,6 +231,25 @@ def shown_columns(names: list[str]) -> str:
     return shown or "(nothing)"
 
 
+def landing_header(path: Path) -> list[str]:
+    """The header a file is loaded with: its own, or for a LinkedIn Campaign Manager export the
+    header of the file it is converted to (see :mod:`buying_groups.ingest.campaign_manager`)."""
+    check_regular_file(path)  # sniffing opens it by path
+    try:
+        export = campaign_manager.sniff(path)
+    except OSError as exc:
+        raise UnusableFileError(path, 1, f"cannot read the file: {exc.strerror or exc}") from exc
+    except campaign_manager.ExportError as exc:
+        raise UnusableFileError(path, 1, f"LinkedIn Campaign Manager export: {exc}") from exc
+    if export is not None:
+        try:
+            campaign_manager.conversion_sql(export)  # every column it needs is there
+        except campaign_manager.ExportError as exc:
+            raise UnusableFileError(path, export.header_line, f"LinkedIn Campaign Manager export: {exc}") from exc
+        return export.canonical_header
+    return read_header(path)
+
+
 def check_header(spec: EntitySpec, path: Path, header: list[str]) -> None:
     seen: set[str] = set()
     duplicated = sorted({name for name in header if name in seen or seen.add(name)})  # type: ignore[func-returns-value]
@@ -259,24 +283,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-LEDGER_DDL = """
-CREATE SCHEMA IF NOT EXISTS meta;
-CREATE TABLE IF NOT EXISTS meta.landing_files (
-    "drop" VARCHAR NOT NULL,
-    source_file VARCHAR NOT NULL,
-    entity VARCHAR NOT NULL,
-    part VARCHAR NOT NULL,
-    path VARCHAR NOT NULL,
-    byte_size BIGINT NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    header VARCHAR[] NOT NULL,
-    status VARCHAR NOT NULL,            -- pending | ingested
-    discovered_at TIMESTAMP NOT NULL,
-    ingested_at TIMESTAMP,
-    rows_read BIGINT,
-    rows_quarantined BIGINT
-);
-"""
+def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the ledger ``meta.landing_files`` if absent (``sql/ingest/ledger.sql``)."""
+    run_sql(con, "ingest/ledger")
 
 
 @dataclass
@@ -295,7 +304,7 @@ def register_landing_files(con: duckdb.DuckDBPyConnection, root: Path) -> Regist
 
     Every header is checked before anything is written: one unusable file stops the whole
     registration, and the ledger is left exactly as it was."""
-    con.execute(LEDGER_DDL)
+    ensure_ledger(con)
     scan = scan_landing(root)
     known = {
         (drop, name): (size, status, list(header))
@@ -312,7 +321,7 @@ def register_landing_files(con: duckdb.DuckDBPyConnection, root: Path) -> Regist
             if status == "pending":
                 # Its last load failed (too many rejects, unreadable): the operator may have
                 # fixed the file since, so the ledger must describe the file as it is now.
-                header = read_header(landing_file.path)
+                header = landing_header(landing_file.path)
                 check_header(specs[landing_file.entity], landing_file.path, header)
                 if header != stored_header or landing_file.size != size:
                     refreshed.append((landing_file, file_sha256(landing_file.path), header))
@@ -325,7 +334,7 @@ def register_landing_files(con: duckdb.DuckDBPyConnection, root: Path) -> Regist
                     f"not read again: deliver it in a new drop or replay drop {landing_file.drop}"
                 )
             continue
-        header = read_header(landing_file.path)
+        header = landing_header(landing_file.path)
         check_header(specs[landing_file.entity], landing_file.path, header)
         new_files.append(landing_file)
         new_rows.append((landing_file, file_sha256(landing_file.path), header))

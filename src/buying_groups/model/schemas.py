@@ -9,8 +9,8 @@ from these classes:
 - ``key``: the value is a Marketo id turned into a source key of that kind (SPEC §3);
 - ``on_invalid``: what a value that does not parse or fails a check does to the row:
   ``reject`` quarantines the row, ``nullify`` keeps the row with the value emptied (and the
-  bad value logged in ``b2b.rejected_rows`` as *flagged*), ``suppress`` reads an unreadable
-  consent flag as ``true`` (the safe side for activation);
+  bad value logged in ``b2b.rejected_rows`` as *flagged*). An empty consent flag is
+  *unknown*, which every activation reads as suppressed;
 - ``sets_flag``: a boolean column set to true when this value is invalid (a person whose
   email is malformed is kept for buying groups but ``is_email_invalid``);
 - ``compression``: the DuckDB compression of the column, fixed in the table's DDL. Left to
@@ -114,6 +114,12 @@ class Persons(_Created):
         description="Work email; emptied when malformed (then is_email_invalid)",
         metadata=source("email", required=True, sets_flag="is_email_invalid"),
     )
+    email_as_given: str = pa.Field(
+        nullable=True,
+        description="The email exactly as delivered, also when malformed: a suppressed lead's address suppresses "
+        "every lead a person would read as the same address",
+        metadata=source("email"),
+    )
     first_name: str = pa.Field(nullable=True, description="First name", metadata=source("firstName"))
     last_name: str = pa.Field(nullable=True, description="Last name", metadata=source("lastName"))
     job_title: str = pa.Field(nullable=True, description="Job title", metadata=source("title", required=True))
@@ -130,16 +136,20 @@ class Persons(_Created):
     lead_status: str = pa.Field(nullable=True, description="Lead status", metadata=source("leadStatus"))
     lead_score: pl.Int64 = pa.Field(nullable=True, description="Marketo lead score", metadata=source("leadScore"))
     is_unsubscribed: bool = pa.Field(
-        description="Unsubscribed (unreadable value counts as true)",
-        metadata=source("unsubscribed", on_invalid="suppress"),
+        nullable=True,
+        description="Unsubscribed; empty = unknown (never delivered, empty, null or unreadable), which counts as "
+        "suppressed",
+        metadata=source("unsubscribed"),
     )
     is_marketing_suspended: bool = pa.Field(
-        description="Marketing suspended (unreadable counts as true)",
-        metadata=source("marketingSuspended", on_invalid="suppress"),
+        nullable=True,
+        description="Marketing suspended; empty = unknown, which counts as suppressed",
+        metadata=source("marketingSuspended"),
     )
     is_email_invalid: bool = pa.Field(
-        description="Email invalid per Marketo or malformed (unreadable counts as true)",
-        metadata=source("emailInvalid", on_invalid="suppress"),
+        nullable=True,
+        description="Email invalid per Marketo, or malformed; empty = unknown, which counts as suppressed",
+        metadata=source("emailInvalid"),
     )
     has_known_account: bool = pa.Field(
         description="account_key names a current account (false = orphan, kept)", metadata=DERIVED
@@ -238,6 +248,16 @@ class OpportunityPersons(_Upserted):
         nullable=True, description="CRM contact role (e.g. Economic Buyer)", metadata=source("role", required=True)
     )
     is_primary: bool = pa.Field(nullable=True, description="Primary contact", metadata=source("isPrimary"))
+    created_at: pl.Datetime = pa.Field(
+        nullable=True,
+        description="When the contact role was added to the opportunity (UTC; optional in the file)",
+        metadata=source("createdAt"),
+    )
+    first_seen_at: pl.Datetime = pa.Field(
+        description="The earliest updatedAt ingested for this contact role: when it was added, "
+        "for extracts without createdAt",
+        metadata=DERIVED,
+    )
 
 
 class ExperienceEvents(_Lineage):
@@ -286,6 +306,101 @@ class ExperienceEvents(_Lineage):
     has_known_person: bool = pa.Field(
         description="person_key names a known person (false = orphan, kept)", metadata=DERIVED
     )
+
+
+class AdSpend(_Lineage):
+    """Ad spend per day, platform and campaign; a later drop replaces a row with the same key."""
+
+    ad_spend_key: str = pa.Field(
+        unique=True, description="Row key: date|platform (lower-cased)|campaignId", metadata=DERIVED
+    )
+    date: pl.Date = pa.Field(
+        description="Day of the spend (UTC)", metadata=source("date", required=True, on_invalid="reject")
+    )
+    platform: str = pa.Field(
+        description="Ad platform id as in kpis.yaml (e.g. linkedin; compared case-insensitively)",
+        metadata=source("platform", required=True, on_invalid="reject"),
+    )
+    campaign_id: str = pa.Field(
+        description="Campaign id on the platform", metadata=source("campaignId", required=True, on_invalid="reject")
+    )
+    campaign_name: str = pa.Field(nullable=True, description="Campaign name", metadata=source("campaignName"))
+    spend: pl.Float64 = pa.Field(
+        ge=0,
+        description="Amount spent that day, in `currency`",
+        metadata=source("spend", required=True, on_invalid="reject"),
+    )
+    currency: str = pa.Field(
+        nullable=True,
+        str_matches=r"^[A-Za-z]{3}$",
+        description="ISO 4217 currency code of the spend; amounts in different currencies are never added up",
+        metadata=source("currency"),
+    )
+    impressions: pl.Int64 = pa.Field(nullable=True, ge=0, description="Impressions", metadata=source("impressions"))
+    clicks: pl.Int64 = pa.Field(nullable=True, ge=0, description="Clicks", metadata=source("clicks"))
+
+
+class AdCompanyReach(_Lineage):
+    """Impressions and clicks of a campaign per reached company and day; a later drop replaces a
+    row with the same key. Reached companies are matched to accounts in
+    ``b2b.ad_company_matches``."""
+
+    ad_company_reach_key: str = pa.Field(
+        unique=True, description="Row key: date|platform (lower-cased)|campaignId|companyName", metadata=DERIVED
+    )
+    date: pl.Date = pa.Field(
+        description="Day of the impressions (UTC)", metadata=source("date", required=True, on_invalid="reject")
+    )
+    platform: str = pa.Field(
+        description="Ad platform id as in kpis.yaml (compared case-insensitively)",
+        metadata=source("platform", required=True, on_invalid="reject"),
+    )
+    campaign_id: str = pa.Field(
+        description="Campaign id on the platform", metadata=source("campaignId", required=True, on_invalid="reject")
+    )
+    company_name: str = pa.Field(
+        description="Reached company as the platform names it",
+        metadata=source("companyName", required=True, on_invalid="reject"),
+    )
+    company_website: str = pa.Field(nullable=True, description="Company website", metadata=source("companyWebsite"))
+    company_domain: str = pa.Field(
+        nullable=True,
+        description="Host of company_website, lower-cased, without www. (the accounts' domain rule)",
+        metadata=DERIVED,
+    )
+    linkedin_company_page_url: str = pa.Field(
+        nullable=True, description="LinkedIn company page URL", metadata=source("linkedinCompanyPageUrl")
+    )
+    impressions: pl.Int64 = pa.Field(
+        ge=0,
+        description="Impressions served to the company's members",
+        metadata=source("impressions", required=True, on_invalid="reject"),
+    )
+    clicks: pl.Int64 = pa.Field(nullable=True, ge=0, description="Clicks", metadata=source("clicks"))
+
+
+class AdCompanyMatches(pa.DataFrameModel):
+    """Each company reached by ads, matched to a current account: by LinkedIn company page URL,
+    else by web domain, else by normalised name; unmatched companies are kept with an empty
+    ``account_key`` (the report of what did not match). Rebuilt from the current accounts on
+    every run, so a company matches as soon as its account arrives."""
+
+    platform: str = pa.Field(description="Ad platform id, lower-cased")
+    company_name: str = pa.Field(description="Reached company as the platform names it")
+    company_website: str = pa.Field(nullable=True, description="Company website as reported (latest row)")
+    linkedin_company_page_url: str = pa.Field(nullable=True, description="LinkedIn page URL as reported (latest row)")
+    account_key: str = pa.Field(nullable=True, description="Matched account (empty = unmatched)")
+    matched_by: str = pa.Field(
+        nullable=True,
+        isin=["linkedin_page_url", "domain", "name"],
+        description="Which rule matched: linkedin_page_url, domain or name (empty = unmatched)",
+    )
+    candidate_accounts: pl.Int64 = pa.Field(
+        ge=0, description="Accounts the winning rule found (more than 1: the smallest account_key is taken)"
+    )
+    impressions: pl.Int64 = pa.Field(ge=0, description="Impressions over all rows of the company")
+    first_date: pl.Date = pa.Field(description="First day with a row")
+    last_date: pl.Date = pa.Field(description="Last day with a row")
 
 
 ACTIVITY_TYPE_NAMES: dict[int, str] = {
