@@ -107,6 +107,6 @@ def test_a_dagster_run_for_an_earlier_as_of_fails_before_writing_any_mart(tmp_pa
 
     assert not result.success
     failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
-    assert {e.step_key for e in failures} == {"marts__person_engagement", "marts__account_audience_members"}
+    assert {e.step_key for e in failures} == {"person_engagement", "marts__account_audience_members"}
     assert all(e.step_failure_data.error.cause.cls_name == "EarlierAsOfError" for e in failures)
     assert marts() == before

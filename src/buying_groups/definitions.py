@@ -11,7 +11,7 @@ import dagster as dg
 from buying_groups.assets.activation import ACTIVATION_ASSETS, ACTIVATION_CHECKS
 from buying_groups.assets.audiences import AUDIENCE_ASSETS
 from buying_groups.assets.buying_groups import BUYING_GROUP_ASSETS, BUYING_GROUP_CHECKS
-from buying_groups.assets.engagement import ENGAGEMENT_ASSETS
+from buying_groups.assets.engagement import ENGAGEMENT_ASSETS, ENGAGEMENT_CHECKS
 from buying_groups.assets.ingest import landing_drops
 from buying_groups.assets.kpis import KPI_ASSETS, KPI_CHECKS
 from buying_groups.assets.validated import VALIDATED_ASSETS
@@ -29,7 +29,13 @@ ALL_ASSETS: list[dg.AssetsDefinition] = [
     *KPI_ASSETS,
     *ACTIVATION_ASSETS,
 ]
-ALL_CHECKS: list[dg.AssetChecksDefinition] = [*VALIDATED_CHECKS, *BUYING_GROUP_CHECKS, *KPI_CHECKS, *ACTIVATION_CHECKS]
+ALL_CHECKS: list[dg.AssetChecksDefinition] = [
+    *VALIDATED_CHECKS,
+    *ENGAGEMENT_CHECKS,
+    *BUYING_GROUP_CHECKS,
+    *KPI_CHECKS,
+    *ACTIVATION_CHECKS,
+]
 
 
 def build_definitions(settings: Settings, *, hold_run_connection: bool = False) -> dg.Definitions:
