@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -162,3 +166,28 @@ def pg_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PgSe
         if isinstance(database, str):
             pytest.skip(database)
         yield database
+
+
+@contextlib.contextmanager
+def small_filesystem(path: Path, size_bytes: int) -> Iterator[Path]:
+    """A real, separate filesystem of ``size_bytes`` mounted at ``path`` (tmpfs), so a write
+    fails with the kernel's own "No space left on device". Mounting needs root (CI runs as
+    root); elsewhere the test is skipped, saying why."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill the disk needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_bytes}", "tmpfs", str(path)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def fill_filesystem(path: Path, leave_bytes: int) -> None:
+    """Fill the filesystem holding ``path`` until about ``leave_bytes`` are free."""
+    free = shutil.disk_usage(path).free
+    (path / "filler").write_bytes(b"\0" * max(free - leave_bytes, 0))

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from buying_groups.activation import (
     write_csv_parts,
     write_sales_handoff_csv,
 )
+from buying_groups.activation.linkedin import finish_interrupted_publish
+from buying_groups.activation.options import LINKEDIN_MAX_CELL_CHARS, LINKEDIN_MIN_BYTES_PER_FILE
 from buying_groups.activation.verify import (
     verify_headers,
     verify_injection_safe,
@@ -38,6 +41,7 @@ from buying_groups.activation.verify import (
 )
 from buying_groups.model.ddl import ensure_b2b_tables
 from buying_groups.model.marts import MARTS, ensure_marts_tables
+from tests.conftest import fill_filesystem, small_filesystem
 
 AS_OF = dt.date(2026, 11, 2)
 GENERATED_AT = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
@@ -775,16 +779,22 @@ def test_every_mart_is_exported_to_parquet(warehouse: Warehouse, output: Path):
     warehouse.group("A1")
     marts = output / "marts"
     marts.mkdir(parents=True)
+    # An earlier version exported a mart that no longer exists; its manifest says so.
     (marts / "dropped_mart.parquet").write_bytes(b"old")
+    (marts / "manifest.json").write_text(json.dumps({"files": [{"path": "dropped_mart.parquet"}]}))
+    (marts / "finance.parquet").write_bytes(b"another team's file")
     (marts / ".buying_groups.parquet.x.tmp").write_bytes(b"half")
     # what DuckDB's own temp file left when an earlier version was killed mid-write
     (marts / "tmp_.buying_group_members.parquet.y.tmp").write_bytes(b"half")
     (marts / "tmp_notes.tmp").write_bytes(b"not ours")
+    (marts / ".finance.parquet.z.tmp").write_bytes(b"not ours either")
 
     exported = export_marts_parquet(warehouse.con, output)
-    assert sorted(p.name for p in marts.iterdir()) == sorted(
-        [f"{spec.table}.parquet" for spec in MARTS] + ["tmp_notes.tmp"]
-    )
+    ours = [f"{spec.table}.parquet" for spec in MARTS]
+    not_ours = [".finance.parquet.z.tmp", "finance.parquet", "tmp_notes.tmp"]
+    assert sorted(p.name for p in marts.iterdir()) == sorted([*ours, *not_ours, "manifest.json"])
+    listed = json.loads((marts / "manifest.json").read_text())["files"]
+    assert [entry["path"] for entry in listed] == ours
     by_table = {e.table: e for e in exported}
     assert by_table["marts.buying_groups"].row_count == 1
     (count,) = warehouse.con.execute(
@@ -822,3 +832,117 @@ def test_deleted_accounts_are_not_targeted(warehouse: Warehouse, output: Path):
     run(warehouse, output)
     names = [r["companyname"] for r in read_dicts(output / "linkedin" / SI / "companies.csv")]
     assert names == ["Live Co"]
+
+
+# --------------------------------------------------------------------------- one set, published whole
+
+
+def _two_lists_changed(warehouse: Warehouse, output: Path) -> dict[Path, bytes]:
+    """A first run, then data that changes every list: returns the first run's files."""
+    _many_members(warehouse, 3)
+    run(warehouse, output, min_rows=1)
+    before = {p: p.read_bytes() for p in sorted((output / "linkedin").rglob("*")) if p.is_file()}
+    warehouse.con.execute("UPDATE marts.buying_groups SET missing_roles = ['Decision Maker', 'Influencer']")
+    warehouse.person("P999", "new@example.com")
+    warehouse.member(f"{SI}:A1", "P999")
+    return before
+
+
+def test_a_failure_while_writing_publishes_nothing(warehouse: Warehouse, output: Path, monkeypatch):
+    before = _two_lists_changed(warehouse, output)
+
+    def fail_on_contacts(handle, data: bytes) -> None:
+        if Path(handle.name).name.startswith(".contacts.csv"):
+            raise OSError(28, "No space left on device")
+        handle.write(data)
+
+    monkeypatch.setattr(csv_files, "_write_bytes", fail_on_contacts)
+    with pytest.raises(OSError, match="No space left"):
+        run(warehouse, output, min_rows=1)
+
+    # The company lists were complete, but the set was not: none of it is published.
+    after = {p: p.read_bytes() for p in sorted((output / "linkedin").rglob("*")) if p.is_file()}
+    assert after == before
+    assert verify_manifest(output / "linkedin").passed
+
+
+def test_a_publish_killed_half_way_is_completed_by_the_next_run(
+    warehouse: Warehouse, output: Path, tmp_path: Path, monkeypatch
+):
+    _two_lists_changed(warehouse, output)
+    real_replace = os.replace
+
+    def killed_at_contacts(source: str | Path, target: str | Path) -> None:
+        if Path(source).name.startswith(".contacts.csv"):
+            raise KeyboardInterrupt  # the process dies between two renames
+        real_replace(source, target)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "replace", killed_at_contacts)
+        with pytest.raises(KeyboardInterrupt):
+            run(warehouse, output, min_rows=1)
+    assert not verify_manifest(output / "linkedin").passed  # companies new, manifest old
+
+    finish_interrupted_publish(output / "linkedin")
+
+    assert verify_manifest(output / "linkedin").passed
+    reference = tmp_path / "reference"
+    run(warehouse, reference, min_rows=1)
+    assert manifest(output)["files"] == manifest(reference)["files"]
+    assert sorted(p.relative_to(output) for p in output.rglob("*") if p.is_file()) == sorted(
+        p.relative_to(reference) for p in reference.rglob("*") if p.is_file()
+    )
+
+
+def test_an_over_long_cell_is_cut_to_the_field_size(warehouse: Warehouse, output: Path):
+    warehouse.account("A1")
+    group = warehouse.group("A1")
+    warehouse.person("P1", "long@example.com", job_title="=CEO " + "x" * 5_000_000)
+    warehouse.member(group, "P1")
+    export = run(warehouse, output, min_rows=1, max_bytes_per_file=LINKEDIN_MIN_BYTES_PER_FILE)
+    (row,) = read_dicts(output / "linkedin" / SI / "contacts.csv")
+    assert row["jobtitle"] == "'=CEO " + "x" * (LINKEDIN_MAX_CELL_CHARS - 6)
+    assert export.cells_truncated == 1
+    assert verify_manifest(output / "linkedin").passed
+
+
+# --------------------------------------------------------------------------- disk full
+
+
+@pytest.mark.parametrize(
+    ("members", "free_bytes"),
+    [
+        # The rows fit the write buffer: the disk is found full when the file is flushed and
+        # closed, and closing it again on the way out fails the same way.
+        pytest.param(10, 0, id="full-at-close"),
+        pytest.param(300, 12 * 1024, id="full-mid-write"),
+    ],
+)
+def test_a_hand_off_write_that_fills_the_disk_leaves_no_temp_file(
+    warehouse: Warehouse, tmp_path: Path, members: int, free_bytes: int
+):
+    warehouse.account("A1")
+    ready = warehouse.group("A1", completeness=100.0, stage="sales_ready", missing=[])
+    for number in range(members):
+        warehouse.person(f"P{number:03d}", f"person{number:03d}@example.com", job_title="Chief Executive " * 4)
+        warehouse.member(ready, f"P{number:03d}", role="Decision Maker")
+    build_sales_handoff(warehouse.con)
+    with small_filesystem(tmp_path / "small", 256 * 1024) as output:
+        fill_filesystem(output, free_bytes)
+        with pytest.raises(OSError, match="No space left on device"):
+            write_sales_handoff_csv(warehouse.con, output)
+        # The temp file holds names and emails: it must not outlive the failed write.
+        assert sorted(p.name for p in output.iterdir()) == ["filler"]
+
+
+def test_the_next_hand_off_sweeps_a_temp_file_a_killed_run_left(warehouse: Warehouse, output: Path):
+    warehouse.account("A1")
+    ready = warehouse.group("A1", completeness=100.0, stage="sales_ready", missing=[])
+    warehouse.person("P1", "boss@acme.com")
+    warehouse.member(ready, "P1", role="Decision Maker")
+    build_sales_handoff(warehouse.con)
+    output.mkdir()
+    (output / ".sales_handoff.csv.k2x9a1b3.tmp").write_text("person_key,email\nP1,boss@acme.com\n")
+    (output / ".budget.csv.k2x9a1b3.tmp").write_text("not ours")
+    write_sales_handoff_csv(warehouse.con, output)
+    assert sorted(p.name for p in output.iterdir()) == [".budget.csv.k2x9a1b3.tmp", "sales_handoff.csv"]

@@ -94,10 +94,13 @@ def test_materialize_activation_assets_and_checks(project: dict[str, Path]):
 
 
 def test_a_blocking_check_fails_on_a_foreign_unsafe_file(project: dict[str, Path]):
-    # Someone drops a hand-made list next to ours: not in the manifest, formula in a cell.
+    # Someone drops a hand-made list next to ours, named like one of ours (so it would be
+    # uploaded with them): not in the manifest, formula in a cell. A file not named like
+    # ours ("contacts (copy).csv") is not the pipeline's and is left alone, unchecked.
     folder = project["output"] / "linkedin" / SI
     folder.mkdir(parents=True)
-    (folder / "contacts_manual.csv").write_bytes(
+    (folder / "contacts (copy).csv").write_bytes(b"email\r\n=cmd\r\n")
+    (folder / "contacts_part009.csv").write_bytes(
         b"email,firstname,lastname,jobtitle,employeecompany,country,googleaid\r\noptout@example.com,=cmd,,,,,\r\n"
     )
     result = dg.materialize(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from buying_groups.config import (
     RoleWeight,
     load_config,
 )
+from tests.conftest import REPO, run_command
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config"
 
@@ -302,3 +306,129 @@ def test_membership_override_errors(config_dir: Path) -> None:
     path.write_text("solution_interest_id,account,person_key,action,role\n")
     message = errors(config_dir)
     assert "unknown column 'account'" in message and "missing column 'account_key'" in message
+
+
+# --- YAML that would hang or crash the loader: bounded at load, exit 2 fast ------------------
+
+
+def alias_bomb() -> str:
+    """Nine levels of nine aliases: ~350 bytes that expand to 9**9 (387 million) strings."""
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    return "\n".join([*lines, "audiences: []", ""])
+
+
+def deep_not(levels: int) -> str:
+    leaf = "{field: industry, op: is_empty}"
+    return f"audiences:\n  - id: deep\n    name: Deep\n    conditions: {'{not: ' * levels}{leaf}{'}' * levels}\n"
+
+
+def run_cli(config_dir: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    done = subprocess.run(
+        run_command(tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "output", config=config_dir),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "DAGSTER_HOME": ""},
+        timeout=60,
+    )
+    return done, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("document", "where", "message"),
+    [
+        pytest.param(
+            alias_bomb(),
+            "line 6, column 4",  # 9**6 values: the first list over the bound
+            "aliases expand this to more than 200,000 values, which is not allowed; "
+            "allowed: at most 200,000 values with every alias (*name) expanded",
+            id="alias-bomb",
+        ),
+        pytest.param(
+            deep_not(2000),
+            "line 4, column 378",
+            "nesting deeper than 64 levels is not allowed; allowed: at most 64 levels of nested lists and mappings",
+            id="not-2000-deep",
+        ),
+    ],
+)
+def test_cli_refuses_a_yaml_bomb_fast_with_exit_2(
+    config_dir: Path, tmp_path: Path, document: str, where: str, message: str
+) -> None:
+    (config_dir / "account_audiences.yaml").write_text(document)
+    done, elapsed = run_cli(config_dir, tmp_path)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.splitlines() == [f"error: {config_dir / 'account_audiences.yaml'}: {where}: {message}"]
+    assert elapsed < 30
+    assert not (tmp_path / "warehouse.duckdb").exists()  # nothing touched
+
+
+def test_aliases_may_not_nest_deeper_than_the_limit_either(config_dir: Path) -> None:
+    # Each audience's condition is {not: <the previous one>}: shallow YAML, deep conditions.
+    lines = ["audiences:", "  - {id: a0, name: A, conditions: &c0 {field: industry, op: is_empty}}"]
+    lines += [f"  - {{id: a{i}, name: A, conditions: &c{i} {{not: *c{i - 1}}}}}" for i in range(1, 80)]
+    (config_dir / "account_audiences.yaml").write_text("\n".join(lines) + "\n")
+    assert "aliases nest this deeper than 64 levels, which is not allowed" in errors(config_dir)
+
+
+def test_a_recursive_alias_is_refused(config_dir: Path) -> None:
+    (config_dir / "account_audiences.yaml").write_text("audiences:\n  - &r {id: x, name: x, conditions: {not: *r}}\n")
+    assert errors(config_dir) == (
+        f"{config_dir / 'account_audiences.yaml'}: line 2, column 43: an alias inside its own anchor "
+        "(a recursive structure) is not allowed; allowed: aliases to complete lists, mappings and values"
+    )
+
+
+def test_shared_conditions_through_aliases_still_load(config_dir: Path) -> None:
+    (config_dir / "account_audiences.yaml").write_text(
+        "audiences:\n"
+        "  - {id: enterprise-agtech, name: A, conditions: &big {field: employee_count, op: gte, value: 500}}\n"
+        "  - {id: midmarket-software, name: B, conditions: {all: [*big, {field: industry, op: is_not_empty}]}}\n"
+    )
+    assert [a.id for a in load_config(config_dir).audiences] == ["enterprise-agtech", "midmarket-software"]
+
+
+# --- ids name folders and files: checked at load ---------------------------------------------
+
+
+@pytest.mark.parametrize("bad_id", ["a..b", "a/b", "../etc", "x.", ".hidden", "-x", "a b", "tab\there", "a" * 101])
+@pytest.mark.parametrize(
+    ("file", "path"),
+    [
+        ("solution_interests.yaml", ("solution_interests", 0, "id")),
+        ("account_audiences.yaml", ("audiences", 0, "id")),
+        ("roles_templates.yaml", ("roles_templates", 0, "id")),
+    ],
+)
+def test_an_id_that_cannot_name_a_folder_is_refused_at_load(
+    config_dir: Path, bad_id: str, file: str, path: tuple[str, int, str]
+) -> None:
+    edit_yaml(config_dir / file, lambda d: d[path[0]][path[1]].update({path[2]: bad_id}))
+    message = errors(config_dir)
+    assert (
+        f"{config_dir / file}: {path[0]}[0].id: {bad_id!r} is not allowed; allowed: letters, digits, '_', '-' "
+        "and a single '.' between them, starting with a letter or digit, at most 100 characters "
+        "(ids name folders and files)"
+    ) in message.splitlines()
+
+
+def test_solution_interest_ids_differing_only_in_case_are_refused(config_dir: Path) -> None:
+    edit_yaml(config_dir / "solution_interests.yaml", lambda d: d["solution_interests"][1].update(id="AI-Driven-Seeds"))
+    assert (
+        "solution_interests[1].id: 'AI-Driven-Seeds' is not allowed; duplicate solution interest id ignoring case"
+    ) in errors(config_dir)
+
+
+def test_cli_refuses_a_solution_interest_id_with_dot_dot_before_touching_data(config_dir: Path, tmp_path: Path) -> None:
+    edit_yaml(config_dir / "solution_interests.yaml", lambda d: d["solution_interests"][0].update(id="a..b"))
+    (config_dir / "activation.yaml").unlink()
+    landing = tmp_path / "landing" / "2026-11-01"
+    landing.mkdir(parents=True)
+    done, _ = run_cli(config_dir, tmp_path)
+    assert done.returncode == 2, done.stderr[-2000:]
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"error: {config_dir / 'solution_interests.yaml'}: solution_interests[0].id: 'a..b' ")
+    assert not (tmp_path / "warehouse.duckdb").exists() and not (tmp_path / "output").exists()

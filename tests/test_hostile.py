@@ -208,8 +208,12 @@ def test_unreadable_file_is_named_not_a_crash(tmp_path, monkeypatch):
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "open", denied)
-    with pytest.raises(UnusableFileError, match=r":1: cannot read the file: Permission denied"):
+    # The header is read through os.open (no link followed); root ignores file modes.
+    with (
+        monkeypatch.context() as patched,
+        pytest.raises(UnusableFileError, match=r":1: cannot read the file: Permission denied"),
+    ):
+        patched.setattr(os, "open", denied)
         read_header(path)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import dagster as dg
 
 from buying_groups.assets.keys import SCORING_GROUPS
-from buying_groups.ingest.landing import DROP_PATTERN
+from buying_groups.ingest.landing import is_drop_name
 from buying_groups.ingest.zone import WarehouseBusyError, drops_with_new_files, ingested_files, landing_zone_problem
 from buying_groups.resources import LandingZoneResource, ProjectConfigResource, WarehouseResource
 
@@ -84,8 +84,8 @@ def ready_drops(root: Path, *, quiet_seconds: float = DROP_QUIET_SECONDS, now: f
     now = time.time() if now is None else now
     drops = []
     for folder in root.iterdir():
-        if not folder.is_dir() or not DROP_PATTERN.match(folder.name):
-            continue
+        if folder.is_symlink() or not folder.is_dir() or not is_drop_name(folder.name):
+            continue  # the scan would not read it either
         csv_files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv"]
         if csv_files and max(p.stat().st_mtime for p in csv_files) <= now - quiet_seconds:
             drops.append(folder.name)

@@ -18,11 +18,12 @@ import dataclasses
 import datetime as dt
 import fcntl
 import json
+import logging
 import os
 import re
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +62,7 @@ if TYPE_CHECKING:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from buying_groups.sample_data import generate_landing
+    from buying_groups.sample_data import generate_landing, profile_named
 
     out = Path(args.out)
     problem = output_folder_problem(out, "output folder", f"--out or {ENV_LANDING}")
@@ -78,6 +79,7 @@ def _generate(args: argparse.Namespace) -> int:
             drops=args.drops,
             end_date=end_date,
             split_rows=args.split_rows,
+            profile=profile_named(args.profile),
             progress=progress,
         )
     except ValueError as exc:  # checked before anything is written
@@ -95,6 +97,38 @@ def _instance() -> dg.DagsterInstance:
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
+
+
+class InstanceUnavailable(Exception):
+    """The Dagster instance of ``DAGSTER_HOME`` cannot be opened (its storage is unreachable)."""
+
+
+class _DropConnectionRetries(logging.Filter):
+    """dagster-postgres logs each failed connection attempt, traceback text and all; the run
+    says the reason once instead (see :func:`_open_instance`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Retrying failed database connection")
+
+
+def _open_instance() -> dg.DagsterInstance:
+    """:func:`_instance`, with a storage that cannot be reached (PostgreSQL down, wrong host
+    or credentials) as one line naming ``DAGSTER_HOME`` and the database's own reason."""
+    retries = _DropConnectionRetries()
+    logging.getLogger().addFilter(retries)
+    try:
+        return _instance()
+    except Exception as exc:
+        root = exc
+        while root.__cause__ is not None or root.__context__ is not None:
+            root = root.__cause__ or root.__context__  # type: ignore[assignment]
+        reason = next((line.strip() for line in str(root).splitlines() if line.strip()), type(root).__name__)
+        raise InstanceUnavailable(
+            f"cannot open the Dagster instance of DAGSTER_HOME={os.environ.get('DAGSTER_HOME')}: {reason}; "
+            "nothing was done (is its database running and reachable?)"
+        ) from exc
+    finally:
+        logging.getLogger().removeFilter(retries)
 
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED = 0, 1, 2, 3
@@ -165,7 +199,14 @@ def warehouse_lock(warehouse: Path, timeout: float = DEFAULT_LOCK_TIMEOUT) -> It
 
 
 # Exceptions whose message already is the whole story (file:line: reason, or the config path).
-_CLEAN_ERRORS = {"UnusableFileError", "RejectedShareError", "ConfigError", "WarehouseLockTimeout", "LandingZoneError"}
+_CLEAN_ERRORS = {
+    "UnusableFileError",
+    "RejectedShareError",
+    "ConfigError",
+    "WarehouseLockTimeout",
+    "LandingZoneError",
+    "EarlierAsOfError",
+}
 _FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
 
 
@@ -192,14 +233,26 @@ def _user_error(error: SerializableErrorInfo | None) -> SerializableErrorInfo | 
     return ours[0] if ours else (chain[1] if len(chain) > 1 else chain[0] if chain else None)
 
 
+# DuckDB's and the OS's words for a full disk, and the file they could not write.
+_DISK_FULL = re.compile(
+    r'(?:Could not write file "(?P<file>[^"]+)": )?No space left on device(?:: \'(?P<path>[^\']+)\')?'
+)
+
+
 def _one_line(cause: SerializableErrorInfo | None) -> str:
     """The user's error as one line: the message without the module-qualified class prefix
-    Dagster adds, first line only (DuckDB messages go on with hints over several lines)."""
+    Dagster adds, first line only (DuckDB messages go on with hints over several lines). A
+    full disk is said as such, with the file that could not be written."""
     if cause is None:
         return "unknown error"
     text = cause.message.strip()
     text = re.sub(rf"^[\w.]*{re.escape(cause.cls_name or '')}: ", "", text) if cause.cls_name else text
     first = text.splitlines()[0] if text else ""
+    disk_full = _DISK_FULL.search(text)
+    if disk_full:
+        where = disk_full["file"] or disk_full["path"]
+        target = f"cannot write {where}" if where else "cannot write"
+        return f"disk full: {target} (No space left on device); free space there and run again"
     if cause.cls_name and cause.cls_name not in _CLEAN_ERRORS:
         first = f"{cause.cls_name}: {first}"
         location = _code_location(cause)
@@ -208,11 +261,42 @@ def _one_line(cause: SerializableErrorInfo | None) -> str:
     return first or cause.cls_name or "unknown error"
 
 
+def _check_problem(metadata: Mapping[str, Any]) -> str:
+    """What a failed check found, in one line: its first problem (our output checks list
+    them, each naming the file), else its non-zero counts (the table checks)."""
+    problems = metadata.get("problems")
+    if problems is not None:
+        lines = [line.removeprefix("- ") for line in str(problems.value).splitlines() if line.strip()]
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        return f"{lines[0]}{more}" if lines else "no detail"
+    counts = [
+        f"{name}={value.value}"
+        for name, value in metadata.items()
+        if isinstance(value.value, int) and not isinstance(value.value, bool) and value.value
+    ]
+    return ", ".join(counts) or "see the check's metadata in the Dagster UI"
+
+
 def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
-    messages = []
+    """One line per failure: each failed blocking check by name with the problem it found
+    (which names the file), and each failed step with its reason."""
+    failed_checks = []
+    for event in result.all_events:
+        if event.event_type != dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            continue
+        evaluation = event.asset_check_evaluation_data
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            failed_checks.append(
+                f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed: "
+                f"{_check_problem(evaluation.metadata)}"
+            )
+    messages = list(failed_checks)
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE and event.step_failure_data:
-            messages.append(f"{event.step_key}: {_one_line(_user_error(event.step_failure_data.error))}")
+            cause = _user_error(event.step_failure_data.error)
+            if failed_checks and cause is not None and cause.cls_name == "DagsterAssetCheckFailedError":
+                continue  # said better by the check's own line above
+            messages.append(f"{event.step_key}: {_one_line(cause)}")
     return messages
 
 
@@ -249,10 +333,33 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         with warehouse_lock(settings.warehouse, args.lock_timeout):
+            try:
+                _refuse_earlier_as_of(settings.warehouse, as_of)
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return EXIT_BAD_INPUT
             return _run_locked(args, settings)
     except WarehouseLockTimeout as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+
+
+def _refuse_earlier_as_of(warehouse: Path, as_of: dt.date) -> None:
+    """Refuse (``EarlierAsOfError``) an ``as_of`` before the latest scored one before any
+    step runs, so nothing is touched: not even new drops are ingested. The scoring assets
+    refuse it too (a run from the UI or the schedule); this is the CLI's early answer."""
+    import duckdb
+
+    from buying_groups.buying_groups import refuse_earlier_as_of
+
+    if not warehouse.is_file():
+        return
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return  # held by a daemon run right now: the scoring assets will refuse instead
+    with con:
+        refuse_earlier_as_of(con, as_of)
 
 
 def run_tags(settings: Settings) -> dict[str, str]:
@@ -285,7 +392,11 @@ def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     from buying_groups.definitions import build_definitions
     from buying_groups.resources import warehouse_pool_limited
 
-    instance = _instance()
+    try:
+        instance = _open_instance()
+    except InstanceUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     logs_dir = logs_dir_for(settings.warehouse)
     console = RunConsole(
         live=args.log_level == "INFO" and sys.stdout.isatty(),
@@ -526,6 +637,14 @@ def _add_generate(commands: argparse._SubParsersAction) -> None:
         default=None,
         metavar="N",
         help="split each entity file into parts of at most N rows",
+    )
+    generate.add_argument(
+        "--profile",
+        choices=("realistic", "plain"),
+        default="realistic",
+        help="how values look: realistic (Marketo as exported: Z timestamps, mixed booleans, null literals, "
+        "long attribute JSON) or plain (zone-less timestamps, true/false, empty cells, short JSON, other "
+        "industry, title and activity mixes); both carry the same dirt",
     )
     generate.set_defaults(handler=_generate)
 

@@ -119,7 +119,12 @@ class WarehouseResource(DuckDBResource):
                     con.execute("SET temp_directory = $value", {"value": temp_directory})
             if self.threads:
                 con.execute("SET threads = $value", {"value": self.threads})
-            yield con
+            try:
+                yield con
+            finally:
+                # dagster-duckdb closes the connection only when the step succeeds; a failed
+                # step's connection would stay open (and keep the file) until collected.
+                con.close()
 
 
 class LandingZoneResource(ConfigurableResource):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,10 +20,30 @@ TEMP_SUFFIX = ".tmp"
 _DUCKDB_TEMP_PREFIX = "tmp_"
 
 
-def is_leftover_temp(name: str) -> bool:
-    """Whether a file name is one of our temp files (``.<name>.<random>.tmp``), possibly
-    wrapped by DuckDB's own temp name: what a crashed run leaves and the next run sweeps."""
-    return name.removeprefix(_DUCKDB_TEMP_PREFIX).startswith(".") and name.endswith(TEMP_SUFFIX)
+def temp_target(name: str) -> str | None:
+    """The final file name a temp file of ours was written for (``.<final>.<random>.tmp``,
+    possibly wrapped by DuckDB's own ``tmp_`` name), or None when ``name`` is not such a temp
+    file. The random part (from :func:`tempfile.mkstemp`) holds no dot."""
+    inner = name.removeprefix(_DUCKDB_TEMP_PREFIX)
+    if not (inner.startswith(".") and inner.endswith(TEMP_SUFFIX)):
+        return None
+    final, dot, _random = inner[1 : -len(TEMP_SUFFIX)].rpartition(".")
+    return final if dot and final else None
+
+
+def sweep_leftover_temps(directory: Path, owns: Callable[[str], bool]) -> list[Path]:
+    """Remove the temp files a crashed run left in ``directory`` for final names that
+    ``owns`` accepts (they may hold personal data); returns what was removed. Temp-like
+    files for other names are not ours and stay."""
+    removed: list[Path] = []
+    if not directory.is_dir():
+        return removed
+    for path in sorted(directory.iterdir()):
+        target = temp_target(path.name)
+        if target is not None and owns(target) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def temp_path_for(final_path: Path) -> Path:

@@ -1,14 +1,22 @@
 """Turn warehouse values into CSV cells that a spreadsheet cannot execute (OWASP CSV injection).
 
-Rules, applied to every cell of every file this package writes:
+:func:`neutralise` is the one implementation: every CSV file the pipeline exports (LinkedIn
+lists, the sales hand-off, and any later export) goes through it. Rules, for every cell:
 
 - line breaks (CR, LF, CRLF and the other Unicode line ends) inside a value become one
   space: audience and hand-off lists never need multi-line cells, and a line-based consumer
   (an ad platform's uploader, ``grep``, a naive splitter) would otherwise see a new *line*
   starting with ``=`` even though RFC 4180 quoting keeps it inside the cell;
-- a cell whose first character - or first character after leading spaces, which some
-  spreadsheets skip - is ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading single quote
-  ``'`` so it is read as text (OWASP's recommendation);
+- a *trigger* is ``=``, ``+``, ``-``, ``@``, tab or CR, or any character whose Unicode
+  compatibility form (NFKC) is one of the first four: the full-width forms (U+FF1D for
+  ``=``, ...) and the small, superscript and subscript ones, which spreadsheets and input
+  methods may turn into the ASCII characters;
+- a cell whose first character that is not *invisible* (any space or separator, control or
+  format character: ideographic space, no-break space, zero-width space, BOM, ...) is a
+  trigger gets a leading single quote ``'`` so it is read as text (OWASP's recommendation);
+- the same inside a cell after each ``;``: a spreadsheet whose list separator is ``;``
+  (most of continental Europe) splits ``x;=cmd|' /C calc'!A0`` into two cells, the second a
+  formula, so a ``'`` is put right after such a ``;`` (``x;'=cmd|...``);
 - RFC 4180 quoting itself (double quotes around cells with a comma or quote, embedded quotes
   doubled) is left to the CSV writer (see ``csv_files``).
 """
@@ -20,10 +28,21 @@ import re
 import polars as pl
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# A value starts a formula when its first character, or its first after leading spaces, is a
-# trigger; judged on the value as it came and after line breaks became spaces. (Characters
-# that are special inside a regex class are escaped; tab and CR stand in it as themselves.)
-_STARTS_A_FORMULA = "^ *[" + "".join("\\" + c if c in "\\-^]" else c for c in FORMULA_TRIGGERS) + "]"
+# Every character whose NFKC form is = + - or @ (full-width, small, superscript, subscript
+# forms and the Hebrew alternative plus sign).
+LOOKALIKE_TRIGGERS = (
+    "\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63", "\ufe6b",
+    "\u207c", "\u207a", "\u208c", "\u208a", "\ufb29",
+)  # fmt: skip
+_TRIGGER = "[" + "".join("\\" + c if c in "\\-^]" else c for c in FORMULA_TRIGGERS + LOOKALIKE_TRIGGERS) + "]"
+# What a spreadsheet may skip before a formula: separators (spaces of every kind), control
+# and format (zero-width, bidi, BOM) characters.
+_INVISIBLE = r"[\p{Z}\p{Cc}\p{Cf}]*"
+# A value starts a formula when its first visible character is a trigger; judged on the
+# value as it came and after line breaks became spaces (a leading CR is itself a trigger).
+_STARTS_A_FORMULA = "^" + _INVISIBLE + _TRIGGER
+# A formula after a ';' (a cell of its own for a ';'-separated reader).
+_FORMULA_AFTER_SEMICOLON = ";(" + _INVISIBLE + _TRIGGER + ")"
 
 # CR, LF, CRLF and every other character str.splitlines() treats as a line end (VT, FF,
 # FS/GS/RS, NEL, LINE/PARAGRAPH SEPARATOR): some consumer out there splits on each of them.
@@ -61,7 +80,8 @@ def neutralise(text: pl.Expr) -> pl.Expr:
     null becomes the empty cell. Vectorised: it runs for every cell of million-row lists."""
     one_line = text.str.replace_all(_LINE_BREAKS.pattern, " ")
     starts_a_formula = text.str.contains(_STARTS_A_FORMULA) | one_line.str.contains(_STARTS_A_FORMULA)
-    return pl.when(starts_a_formula).then(pl.lit("'") + one_line).otherwise(one_line).fill_null("")
+    guarded = one_line.str.replace_all(_FORMULA_AFTER_SEMICOLON, ";'${1}")
+    return pl.when(starts_a_formula).then(pl.lit("'") + guarded).otherwise(guarded).fill_null("")
 
 
 def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:

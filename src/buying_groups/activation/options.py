@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 LINKEDIN_MAX_ROWS_PER_FILE = 300_000
 LINKEDIN_MAX_BYTES_PER_FILE = 20_000_000
 LINKEDIN_MIN_ROWS = 300
+# LinkedIn's list templates publish no per-field limit. 255 characters is the usual field
+# size of ad platforms' and CRMs' text fields, longer than any real name, title, company or
+# URL, and more than a valid email (254) or its SHA-256 (64) needs: a longer cell is cut.
+LINKEDIN_MAX_CELL_CHARS = 255
+# The largest row a list can then have: 10 cells of 255 characters of up to 4 bytes each,
+# quoted, with separators and CRLF (~10.3 KB), under the smallest allowed file size.
+LINKEDIN_MIN_BYTES_PER_FILE = 16_384
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class LinkedInOptions:
     max_rows_per_file: int = LINKEDIN_MAX_ROWS_PER_FILE
     max_bytes_per_file: int = LINKEDIN_MAX_BYTES_PER_FILE
     min_rows: int = LINKEDIN_MIN_ROWS
+    max_cell_chars: int | None = LINKEDIN_MAX_CELL_CHARS
 
     def __post_init__(self) -> None:
         if self.max_rows_per_file < 1:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from buying_groups.activation.atomic import sweep_leftover_temps
 from buying_groups.activation.csv_files import WrittenFile, query_chunks, write_csv
 from buying_groups.activation.linkedin import prepare_session
 from buying_groups.model.marts import SALES_HANDOFF, ensure_marts_tables, replace_snapshot_table
@@ -29,7 +30,9 @@ def build_sales_handoff(con: duckdb.DuckDBPyConnection) -> int:
 
 def write_sales_handoff_csv(con: duckdb.DuckDBPyConnection, output_root: Path) -> WrittenFile:
     """``<output>/sales_handoff.csv`` from the table, atomically, injection safe, ordered, with
-    scores as whole numbers (``sql/activation/sales_handoff_csv.sql``)."""
+    scores as whole numbers (``sql/activation/sales_handoff_csv.sql``). A temp file of it that a
+    killed run left behind (names and emails) is removed first."""
+    sweep_leftover_temps(output_root, lambda name: name == SALES_HANDOFF_FILE)
     chunks = query_chunks(con, load_sql("activation/sales_handoff_csv"))
     first = next(chunks)
     return write_csv(output_root / SALES_HANDOFF_FILE, first.columns, itertools.chain([first], chunks))

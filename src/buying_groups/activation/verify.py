@@ -33,6 +33,8 @@ EXPECTED_CONTACT_HEADER = [
     "email", "firstname", "lastname", "jobtitle", "employeecompany", "country", "googleaid",
 ]  # fmt: skip
 INJECTION_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Characters a spreadsheet may skip before a formula: separators, control, format characters.
+_INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf"}
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _MAX_PROBLEMS_REPORTED = 20
 
@@ -57,11 +59,32 @@ class Verification:
         return shown + ([f"... and {hidden} more"] if hidden else [])
 
 
-def linkedin_csv_files(linkedin_root: Path) -> list[Path]:
-    """Every list file under ``<output>/linkedin/<solution interest>/`` (not temp files)."""
-    if not linkedin_root.is_dir():
+# The names of the pipeline's list files (restated here, not imported from the writer).
+_LIST_FILE_NAME = re.compile(r"(companies|companies_missing_[a-z0-9]+(-[a-z0-9]+)*|contacts)(_part\d{3})?\.csv")
+
+
+def _manifest_paths(linkedin_root: Path) -> list[str]:
+    try:
+        manifest = json.loads((linkedin_root / "manifest.json").read_text(encoding="utf-8"))
+        return [str(entry["path"]) for entry in manifest["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
         return []
-    return sorted(path for path in linkedin_root.glob("*/*.csv") if path.is_file() and not path.name.startswith("."))
+
+
+def linkedin_csv_files(linkedin_root: Path) -> list[Path]:
+    """The pipeline's list files on disk: every file the manifest names, and every file named
+    like a list in the folders the manifest names (a leftover of ours the manifest forgot).
+    Other files under ``<output>/linkedin/`` (a team's notes folder, ``contacts (copy).csv``)
+    are not the pipeline's and not checked."""
+    listed = [linkedin_root / path for path in _manifest_paths(linkedin_root)]
+    named_like_ours = [
+        path
+        for folder in {path.parent for path in listed}
+        if folder.is_dir()
+        for path in folder.iterdir()
+        if _LIST_FILE_NAME.fullmatch(path.name)
+    ]
+    return sorted({path for path in [*listed, *named_like_ours] if path.is_file()})
 
 
 def _read_rows(path: Path) -> Iterator[list[str]]:
@@ -91,15 +114,35 @@ def verify_headers(linkedin_root: Path) -> Verification:
     return result
 
 
+def _formula_start(text: str) -> str | None:
+    """The trigger ``text`` starts a formula with, after any invisible characters: one of
+    ``= + - @``, tab or CR, or a character whose compatibility form (NFKC) is one of the
+    first four (full-width U+FF1D for ``=``, small U+FE62 for ``+``, ...); None when it does not."""
+    if text.startswith(INJECTION_TRIGGERS):
+        return text[0]
+    for character in text:
+        if unicodedata.category(character) in _INVISIBLE_CATEGORIES:
+            continue
+        if character in INJECTION_TRIGGERS or unicodedata.normalize("NFKC", character) in INJECTION_TRIGGERS[:4]:
+            return character
+        return None
+    return None
+
+
 def verify_injection_safe(paths: list[Path]) -> Verification:
-    """No cell of any file starts with a formula trigger (OWASP CSV injection)."""
+    """No cell of any file starts a formula (OWASP CSV injection), nor does any part of a
+    cell after a ``;`` (a cell of its own for a spreadsheet that separates lists with ``;``)."""
     result = Verification()
     for path in paths:
         result.checked_files += 1
         for line_number, row in enumerate(_read_rows(path), start=1):
             for column_number, cell in enumerate(row, start=1):
-                if cell.startswith(INJECTION_TRIGGERS):
-                    result.add(f"{path.name} line {line_number} column {column_number}: starts with {cell[:1]!r}")
+                for piece in cell.split(";"):
+                    trigger = _formula_start(piece)
+                    if trigger is not None:
+                        where = "starts with" if piece is cell or cell.startswith(piece) else "after ';' comes"
+                        result.add(f"{path.name} line {line_number} column {column_number}: {where} {trigger!r}")
+                        break
     return result
 
 
@@ -143,7 +186,10 @@ def verify_manifest(linkedin_root: Path) -> Verification:
             result.add(f"{entry['path']}: {data_rows} rows, manifest says {entry.get('row_count')}")
     for path in linkedin_csv_files(linkedin_root):
         if path not in listed:
-            result.add(f"{path.relative_to(linkedin_root)}: on disk but not in the manifest")
+            result.add(
+                f"{path.relative_to(linkedin_root)}: on disk but not in the manifest "
+                "(named like a list but not written by the pipeline: move it out of the folder)"
+            )
     return result
 
 

@@ -96,9 +96,11 @@ def linkedin_audiences(
     `companies.csv` (accounts of groups with completeness < 100),
     `companies_missing_<role>.csv` (accounts whose group misses that required role) and
     `contacts.csv` (active members of groups not sales_ready, suppressed emails never),
-    split at the row/byte limits, plus `manifest.json`. Files are written atomically and
-    stale files of earlier runs removed after the new set is in place. A list that had rows
-    and is now empty is still written, with a warning and `emptied_files` in the metadata."""
+    split at the row/byte limits, plus `manifest.json`. The run's files are published as
+    one set with their manifest (all staged first, then renamed) or not at all; cells longer
+    than LinkedIn's field size (255 characters) are cut; files of earlier runs that no longer
+    apply are removed after the new set is in place. A list that had rows and is now empty is
+    still written, with a warning and `emptied_files` in the metadata."""
     options = linkedin_options(project_config.load())
     published = published_list_rows(output.root / LINKEDIN_DIR)
     with warehouse.connect() as con:
@@ -106,6 +108,11 @@ def linkedin_audiences(
     below_minimum = sorted({(f.solution_interest_id, f.list_name) for f in export.files if f.flags})
     for path in export.removed:
         context.log.info(f"removed stale file {path}")
+    if export.cells_truncated:
+        context.log.warning(
+            f"{export.cells_truncated} cell(s) longer than {options.max_cell_chars} characters were cut to fit "
+            "LinkedIn's field size"
+        )
     if export.consent_unknown_persons:
         # A warning, not a note: these persons are left out of every list until their consent
         # flags are delivered, which an operator should hear about at the terminal.
@@ -125,6 +132,7 @@ def linkedin_audiences(
             "rows_by_list": dg.MetadataValue.json(rows_by_list),
             "lists_below_linkedin_minimum": len(below_minimum),
             "stale_files_removed": len(export.removed),
+            "cells_truncated": export.cells_truncated,
             "suppressed_emails": export.suppressed_email_count,
             "persons_suppressed_consent_unknown": export.consent_unknown_persons,
             "hash_emails": options.hash_emails,
@@ -284,13 +292,15 @@ def linkedin_manifest_checksums(output: OutputResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset=LINKEDIN_AUDIENCES, blocking=True, pool=WAREHOUSE_POOL)
 def linkedin_csv_injection_safe(output: OutputResource) -> dg.AssetCheckResult:
-    """No cell of any LinkedIn file starts with `= + - @`, tab or CR."""
+    """No cell of any LinkedIn file, nor any part of a cell after a `;`, starts a formula:
+    `= + - @`, tab, CR or a look-alike of them, after any invisible characters."""
     return _check_result(verify_injection_safe(linkedin_csv_files(output.root / LINKEDIN_DIR)))
 
 
 @dg.asset_check(asset=SALES_HANDOFF, blocking=True, pool=WAREHOUSE_POOL)
 def sales_handoff_csv_safe(warehouse: WarehouseResource, output: OutputResource) -> dg.AssetCheckResult:
-    """`sales_handoff.csv` is CSV-injection safe and holds no suppressed email."""
+    """`sales_handoff.csv` is CSV-injection safe (the rules of the LinkedIn lists) and holds
+    no suppressed email."""
     with warehouse.connect() as con:
         verification = verify_sales_handoff_csv(con, output.root / SALES_HANDOFF_FILE)
     return _check_result(verification)

@@ -5,6 +5,7 @@ import dagster as dg
 from buying_groups.assets.keys import ACCOUNT_AUDIENCE_MEMBERS, ACCOUNTS, EXPERIENCE_EVENTS, OPPORTUNITIES, PERSONS
 from buying_groups.assets.metadata import markdown_table, table_metadata
 from buying_groups.audiences import build_audience_members
+from buying_groups.buying_groups import refuse_earlier_as_of
 from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
 
 
@@ -25,6 +26,7 @@ def account_audience_members(
     `has_activity` and `has_opportunity` look across persons, events and opportunities."""
     config, as_of = project_config.load(), project_config.as_of_date()
     with warehouse.connect() as con:
+        refuse_earlier_as_of(con, as_of)
         build_audience_members(con, config, as_of)
         per_audience = con.execute(
             "SELECT audience, count(*) FROM marts.account_audience_members GROUP BY audience ORDER BY audience"

@@ -27,6 +27,7 @@ from buying_groups.buying_groups import (
     completeness_bands,
     load_scoring_config,
     member_problems,
+    refuse_earlier_as_of,
     score_buying_groups,
 )
 from buying_groups.model.marts import STAGES
@@ -120,6 +121,7 @@ def score_buying_groups_asset(
 ):
     config, as_of = project_config.load(), project_config.as_of_date()
     with warehouse.connect() as con:
+        refuse_earlier_as_of(con, as_of)
         load_scoring_config(con, config)
         build_rule_matches(con, config, as_of)
         build_interest(con, config, as_of)

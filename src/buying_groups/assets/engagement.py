@@ -7,6 +7,7 @@ import dagster as dg
 
 from buying_groups.assets.keys import EXPERIENCE_EVENTS, PERSON_ENGAGEMENT, PERSON_ENGAGEMENT_CONTRIBUTIONS, PERSONS
 from buying_groups.assets.metadata import markdown_table, table_metadata
+from buying_groups.buying_groups import refuse_earlier_as_of
 from buying_groups.engagement import (
     compute_person_engagement,
     contribution_mismatches,
@@ -61,6 +62,7 @@ def person_engagement(
 ) -> Iterator[dg.MaterializeResult]:
     config, as_of = project_config.load(), project_config.as_of_date()
     with warehouse.connect() as con:
+        refuse_earlier_as_of(con, as_of)  # before this date's marts replace a later date's
         load_engagement_weights(con, config)
         result = compute_person_engagement(con, as_of, config.engagement.window_days, config.engagement.daily_cap)
         distribution = score_bands(con)

@@ -22,12 +22,17 @@ Choices where the product specification is silent:
 - Scoring refuses (:class:`StaleInputsError`) when ``marts.person_engagement`` or
   ``marts.account_audience_members`` was computed for another as_of, rather than staging
   groups on stale inputs.
+- History only moves forward: a run for an as_of before the latest scored one is refused
+  (:class:`EarlierAsOfError`, see :func:`refuse_earlier_as_of`) before anything is written.
 """
 
 from buying_groups.buying_groups.groups import (
+    EarlierAsOfError,
     StaleInputsError,
     completeness_bands,
+    latest_scored_as_of,
     member_problems,
+    refuse_earlier_as_of,
     score_buying_groups,
 )
 from buying_groups.buying_groups.inputs import build_interest, build_rule_matches, load_scoring_config
@@ -35,11 +40,14 @@ from buying_groups.buying_groups.results import BuyingGroupScoringResult
 
 __all__ = [
     "BuyingGroupScoringResult",
+    "EarlierAsOfError",
     "StaleInputsError",
     "build_interest",
     "build_rule_matches",
     "completeness_bands",
+    "latest_scored_as_of",
     "load_scoring_config",
     "member_problems",
+    "refuse_earlier_as_of",
     "score_buying_groups",
 ]

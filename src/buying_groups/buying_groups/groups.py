@@ -50,6 +50,36 @@ class StaleInputsError(RuntimeError):
     """The published engagement or audiences were not computed for the as_of being scored."""
 
 
+class EarlierAsOfError(ValueError):
+    """A run for an as_of before the latest one already scored in the warehouse."""
+
+
+def latest_scored_as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The latest as_of in ``marts.buying_group_history``; None when nothing was scored."""
+    try:
+        (latest,) = run_sql(con, "buying_groups/latest_as_of").fetchone()
+    except duckdb.CatalogException:  # no marts yet: a new warehouse
+        return None
+    return latest
+
+
+def refuse_earlier_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
+    """Raise :class:`EarlierAsOfError` when ``as_of`` is before the latest scored date.
+
+    History only moves forward: scoring an earlier date over a warehouse that has seen a
+    later one would give groups an earlier ``as_of``, mark them ``newly_qualified`` again
+    and date members (``added_at``) after their group's ``as_of``. The same or a later date
+    is fine (a re-run of a date replaces that date's rows)."""
+    latest = latest_scored_as_of(con)
+    if latest is not None and as_of < latest:
+        raise EarlierAsOfError(
+            f"as_of {as_of.isoformat()} is before {latest.isoformat()}, the latest date this warehouse has "
+            f"scored; history only moves forward, so nothing was done. Run with --as-of {latest.isoformat()} "
+            "or later, or rebuild into a new warehouse to score earlier dates "
+            "(docs/operations.md: Scoring an earlier date)"
+        )
+
+
 def score_buying_groups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> BuyingGroupScoringResult:
     """(Re)build the buying-group marts as of ``as_of`` in one transaction.
 

@@ -8,7 +8,7 @@ data: the only database used is an in-memory DuckDB that checks regular expressi
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +46,76 @@ OVERRIDES_FILE = "membership_overrides.csv"
 OVERRIDE_COLUMNS = ("solution_interest_id", "account_key", "person_key", "action", "role")
 
 
+# Bounds checked while a YAML file is composed, before anything is built from it. A config
+# file is small and shallow; a ~700-byte file of nested aliases (`*name`) expands to hundreds
+# of millions of values ("billion laughs"), and 2,000 nested `{not: ...}` blow Python's stack.
+MAX_YAML_DEPTH = 64  # nested lists and mappings, aliases expanded
+MAX_YAML_VALUES = 200_000  # scalars, lists and mappings, aliases expanded
+
+
+class YamlLimitError(yaml.MarkedYAMLError):
+    """A YAML document over :data:`MAX_YAML_DEPTH` or :data:`MAX_YAML_VALUES`."""
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects a key repeated in one mapping (PyYAML keeps the last silently)."""
+    """SafeLoader that rejects a key repeated in one mapping (PyYAML keeps the last silently)
+    and bounds the document's depth and size with aliases expanded (see ``compose_node``)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        # id(node) -> (values, depth) of the node with its aliases expanded; an alias is the
+        # same node object as its anchor, so each node is measured once.
+        self._measured: dict[int, tuple[int, int]] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            if id(node) not in self._measured:  # every complete node is measured
+                raise YamlLimitError(
+                    problem="an alias inside its own anchor (a recursive structure) is not allowed; "
+                    "allowed: aliases to complete lists, mappings and values",
+                    problem_mark=mark,
+                )
+            return node
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise YamlLimitError(
+                    problem=f"nesting deeper than {MAX_YAML_DEPTH} levels is not allowed; "
+                    f"allowed: at most {MAX_YAML_DEPTH} levels of nested lists and mappings",
+                    problem_mark=mark,
+                )
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        self._measure(node, mark)
+        return node
+
+    def _measure(self, node: yaml.Node, mark: yaml.Mark) -> None:
+        if isinstance(node, yaml.ScalarNode):
+            self._measured[id(node)] = (1, 1)
+            return
+        children = node.value
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        values = 1 + sum(self._measured[id(child)][0] for child in children)
+        depth = 1 + max((self._measured[id(child)][1] for child in children), default=0)
+        if values > MAX_YAML_VALUES:
+            raise YamlLimitError(
+                problem=f"aliases expand this to more than {MAX_YAML_VALUES:,} values, which is not allowed; "
+                f"allowed: at most {MAX_YAML_VALUES:,} values with every alias (*name) expanded",
+                problem_mark=mark,
+            )
+        if depth > MAX_YAML_DEPTH:
+            raise YamlLimitError(
+                problem=f"aliases nest this deeper than {MAX_YAML_DEPTH} levels, which is not allowed; "
+                f"allowed: at most {MAX_YAML_DEPTH} levels of nested lists and mappings with every alias expanded",
+                problem_mark=mark,
+            )
+        self._measured[id(node)] = (values, depth)
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -77,6 +145,10 @@ def _read_yaml(path: Path, label: str, problems: list[ConfigProblem]) -> Any:
         return None
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+    except YamlLimitError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problems.append(ConfigProblem(label, where, str(exc.problem)))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
@@ -131,19 +203,22 @@ def load_config(config_dir: Path) -> ProjectConfig:
     raise ConfigError(problems)
 
 
-def _duplicates(ids: Iterable[str], label: str, path: str, what: str) -> list[ConfigProblem]:
+def _duplicates(
+    ids: Iterable[str], label: str, path: str, what: str, key: Callable[[str], str] = str
+) -> list[ConfigProblem]:
+    """A problem for each id whose ``key`` an earlier id already had."""
     problems, first_index = [], {}
     for index, value in enumerate(ids):
-        if value in first_index:
+        if key(value) in first_index:
             problems.append(
                 ConfigProblem(
                     label,
                     path.format(index),
-                    f"{value!r} is not allowed; duplicate {what} (first at index {first_index[value]})",
+                    f"{value!r} is not allowed; duplicate {what} (first at index {first_index[key(value)]})",
                 )
             )
         else:
-            first_index[value] = index
+            first_index[key(value)] = index
     return problems
 
 
@@ -169,6 +244,18 @@ def cross_check(config: ProjectConfig) -> list[ConfigProblem]:
     problems += _duplicates(
         (s.id for s in config.interests), interests_file, "solution_interests[{}].id", "solution interest id"
     )
+    exact_duplicates = {p.path for p in problems}
+    problems += [
+        problem
+        for problem in _duplicates(
+            (s.id for s in config.interests),
+            interests_file,
+            "solution_interests[{}].id",
+            "solution interest id ignoring case (their folders would be one on a case-insensitive disk)",
+            key=str.casefold,
+        )
+        if problem.path not in exact_duplicates
+    ]
     audience_ids = [a.id for a in config.audiences]
     template_ids = [t.id for t in config.templates]
     for index, interest in enumerate(config.interests):

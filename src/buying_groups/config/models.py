@@ -8,6 +8,7 @@ filter (accounts for audiences, persons for roles, events for interest signals).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
@@ -35,9 +36,15 @@ from buying_groups.conditions import (
 )
 
 MAX_ROLES_PER_TEMPLATE = 20
-# Ids name folders (``<output>/linkedin/<solution interest id>/``) and group ids: keep them
-# path- and CSV-safe.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+# Ids name folders and files (``<output>/linkedin/<solution interest id>/``) and are part of
+# group ids: checked at load, so a bad one never gets as far as the activation step. A dot
+# only between two other characters: no ``..``, no hidden (``.x``) or trailing-dot names.
+ID_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?=[A-Za-z0-9_-]))*"
+MAX_ID_LENGTH = 100
+ID_RULE = (
+    f"letters, digits, '_', '-' and a single '.' between them, starting with a letter or digit, "
+    f"at most {MAX_ID_LENGTH} characters (ids name folders and files)"
+)
 DEFAULT_ENGAGEMENT_WEIGHTS: dict[int, float] = {1: 40, 2: 40, 3: 40, 10: 30, 11: 30, 46: 60}
 
 
@@ -72,7 +79,15 @@ _AS_YAML = PlainSerializer(condition_to_dict, return_type=dict[str, Any] | None)
 AccountCondition = Annotated[Condition | None, PlainValidator(_condition_validator(account_scope)), _AS_YAML]
 RolePersonCondition = Annotated[Condition | None, PlainValidator(_condition_validator(role_person_scope)), _AS_YAML]
 EventCondition = Annotated[Condition | None, PlainValidator(_condition_validator(event_scope)), _AS_YAML]
-Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
+
+
+def _id(value: Any) -> str:
+    if isinstance(value, str) and len(value) <= MAX_ID_LENGTH and re.fullmatch(ID_PATTERN, value):
+        return value
+    raise not_allowed(value, [ID_RULE])
+
+
+Id = Annotated[str, PlainValidator(_id)]
 Percent = Annotated[float, Field(ge=0, le=100)]
 
 
@@ -214,7 +229,8 @@ class LinkedInActivation(StrictModel):
     # None = every solution interest.
     solution_interests: list[str] | None = None
     max_rows_per_file: Annotated[int, Field(ge=1)] = 300_000
-    max_bytes_per_file: Annotated[int, Field(ge=1024)] = 20_000_000
+    # A list row is at most ~10.3 KB once cells are cut to 255 characters; see activation.options.
+    max_bytes_per_file: Annotated[int, Field(ge=16_384)] = 20_000_000
     min_rows: Annotated[int, Field(ge=0)] = 300
 
 

@@ -1,8 +1,22 @@
-"""The landing zone: ``<landing>/<drop>/<entity>[-<part>].csv`` (SPEC §2).
+"""The landing zone: ``<landing>/<drop>/<entity>[-<part>].csv``.
 
 Discovery and header checks happen before any data is touched: a file that cannot be used
 as a whole (empty, not CSV, not UTF-8, a required column missing, a duplicated column) stops
 the run with a message naming the file, the line and the reason.
+
+**Symbolic links are never followed** inside the landing zone: a drop folder or a landing
+file that is a link is listed as ignored ("symbolic link: not followed") and never opened,
+wherever it points, even inside the landing zone. Drops are delivered as real folders and
+files; a link is either a mistake or an attempt to make the pipeline read (and echo)
+something it should not. Only the landing root itself may be a link: the operator chose it.
+
+Messages never echo file content beyond column names: a header that does not parse as the
+entity's header is described by the known column names it holds and a count of the other
+cells, never by the cells themselves (the file may be something else entirely, like a
+secrets file). Names of folders and files are written with their non-printable characters
+escaped (:func:`printable`): a name holding a line break cannot forge a line in a log. Only
+regular files are read; a FIFO, socket or device is listed as "not a regular file" and never
+opened (opening a FIFO would wait forever for a writer).
 """
 
 from __future__ import annotations
@@ -11,7 +25,9 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +37,56 @@ from buying_groups.ingest import campaign_manager
 from buying_groups.model.entities import ENTITIES, EntitySpec
 from buying_groups.sql_files import run_sql
 
-# A drop is a date, optionally followed by `T` and a time or any other suffix.
-DROP_PATTERN = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})(?:[T_.\-+ ].*)?$")
-FILE_PATTERN = re.compile(r"^(?P<entity>[a-z_]+?)(?:-(?P<part>[A-Za-z0-9_.-]+))?\.csv$")
+# A drop is a date, optionally followed by `T` and a time or any other suffix (printable:
+# drop names end up in logs and messages). Both patterns are matched whole (fullmatch).
+DROP_PATTERN = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?:[T_.\-+ ].*)?")
+FILE_PATTERN = re.compile(r"(?P<entity>[a-z_]+?)(?:-(?P<part>[A-Za-z0-9_.-]+))?\.csv")
 _ENTITY_NAMES = {spec.entity for spec in ENTITIES}
+# Column names a message may quote: only names the pipeline knows (any entity's), so a file
+# that is not an extract never has its first line echoed into stderr or the event log.
+_KNOWN_COLUMNS = frozenset(name for spec in ENTITIES for name in spec.source_columns)
 _UTF8_BOM = "\ufeff"
+NOT_FOLLOWED = "symbolic link: not followed (the landing zone reads only real folders and files)"
+
+
+def is_drop_name(name: str) -> bool:
+    """Whether a folder name names a drop: ``YYYY-MM-DD[T...]``, every character printable."""
+    return name.isprintable() and DROP_PATTERN.fullmatch(name) is not None
+
+
+def printable(name: object) -> str:
+    """``name`` with every non-printable character (line breaks, tabs, escape sequences,
+    other control and separator characters) written as its Python escape (``\\n``,
+    ``\\x1b``, ``\\u2028``): what a log line or a one-line message may hold."""
+    text = str(name)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a file")
+
+
+def not_regular(path: Path) -> str | None:
+    """Why ``path`` is not a regular file the landing zone may read (a link, a FIFO, ...),
+    without following a link or opening anything; None when it is one."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"cannot read the file: {exc.strerror or exc}"
+    if stat.S_ISLNK(mode):
+        return NOT_FOLLOWED
+    if not stat.S_ISREG(mode):
+        return f"not a regular file ({_kind(mode)}); the landing zone reads only regular files"
+    return None
 
 
 class UnusableFileError(Exception):
@@ -33,7 +94,7 @@ class UnusableFileError(Exception):
 
     def __init__(self, path: Path | str, line: int, reason: str) -> None:
         self.path, self.line, self.reason = str(path), line, reason
-        super().__init__(f"{path}:{line}: {reason}")
+        super().__init__(f"{printable(path)}:{line}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -61,36 +122,43 @@ def scan_landing(root: Path, today: dt.date | None = None) -> LandingScan:
     dependency order, part). Anything else is listed in ``ignored`` with the reason."""
     scan = LandingScan()
     if not root.is_dir():
-        scan.warnings.append(f"landing zone {root} does not exist; nothing to ingest")
+        scan.warnings.append(f"landing zone {printable(root)} does not exist; nothing to ingest")
         return scan
     today = today or dt.datetime.now(dt.UTC).date()
     entity_order = {spec.entity: i for i, spec in enumerate(ENTITIES)}
     for drop_dir in sorted(p for p in root.iterdir()):
-        match = DROP_PATTERN.match(drop_dir.name)
-        if not drop_dir.is_dir() or not match:
-            scan.ignored.append((str(drop_dir), "not a drop folder (YYYY-MM-DD[T...])"))
+        if drop_dir.is_symlink():
+            scan.ignored.append((printable(drop_dir), NOT_FOLLOWED))
+            continue
+        match = DROP_PATTERN.fullmatch(drop_dir.name)
+        if not drop_dir.is_dir() or not match or not is_drop_name(drop_dir.name):
+            scan.ignored.append((printable(drop_dir), "not a drop folder (YYYY-MM-DD[T...], printable)"))
             continue
         try:
             drop_date = dt.date.fromisoformat(match["date"])
         except ValueError:
-            scan.ignored.append((str(drop_dir), f"{match['date']!r} is not a calendar date"))
+            scan.ignored.append((printable(drop_dir), f"{match['date']!r} is not a calendar date"))
             continue
         if drop_date > today:
             scan.warnings.append(f"drop {drop_dir.name} is dated in the future; ingested anyway")
         for path in sorted(drop_dir.iterdir()):
-            file_match = FILE_PATTERN.match(path.name)
+            file_match = FILE_PATTERN.fullmatch(path.name)
             entity = file_match["entity"] if file_match else None
             part = (file_match["part"] or "") if file_match else ""
             if entity not in _ENTITY_NAMES and (exported := campaign_manager.entity_for_file_name(path.name)):
                 entity, part = exported, path.stem  # named as Campaign Manager names its exports
-            if not path.is_file() or entity not in _ENTITY_NAMES:
+            if entity not in _ENTITY_NAMES:
                 scan.ignored.append(
                     (
-                        str(path),
+                        printable(path),
                         "unknown file name; expected <entity>[-<part>].csv "
                         f"with entity one of {', '.join(sorted(_ENTITY_NAMES))}",
                     )
                 )
+                continue
+            why = not_regular(path)
+            if why is not None:
+                scan.ignored.append((printable(path), why))
                 continue
             assert entity is not None
             scan.files.append(LandingFile(drop_dir.name, entity, part, path, path.stat().st_size))
@@ -101,10 +169,26 @@ def scan_landing(root: Path, today: dt.date | None = None) -> LandingScan:
 MAX_HEADER_BYTES = 1 << 20  # a header line longer than this is not a Marketo extract
 
 
+def check_regular_file(path: Path) -> None:
+    """Raise :class:`UnusableFileError` when ``path`` is not a regular file or its drop folder
+    is a symbolic link: the scan skips those, but the file is read by path later on and may
+    have been swapped since."""
+    why = NOT_FOLLOWED if path.parent.is_symlink() else not_regular(path)
+    if why is not None:
+        raise UnusableFileError(path, 1, why)
+
+
 def read_header(path: Path) -> list[str]:
-    """The header row, BOM stripped; raises :class:`UnusableFileError` when unusable."""
+    """The header row, BOM stripped; raises :class:`UnusableFileError` when unusable. The
+    file is opened without following a symbolic link (``O_NOFOLLOW``) and without waiting
+    (``O_NONBLOCK``: a FIFO swapped in would otherwise block until someone writes to it)."""
+    check_regular_file(path)
     try:
-        with path.open("rb") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise UnusableFileError(path, 1, "not a regular file; the landing zone reads only regular files")
+        with open(fd, "rb") as handle:
             first = handle.readline(MAX_HEADER_BYTES)
             truncated = len(first) == MAX_HEADER_BYTES and not first.endswith(b"\n") and bool(handle.read(1))
     except OSError as exc:
@@ -133,9 +217,24 @@ def read_header(path: Path) -> list[str]:
     return [name.strip() for name in header]
 
 
+def shown_columns(names: list[str]) -> str:
+    """``names`` as a message may show them: the known column names, and only a count of
+    the other cells (which may be anything: a password, a connection string)."""
+    known = [name or "(empty name)" for name in names if not name or name in _KNOWN_COLUMNS]
+    others = len(names) - len(known)
+    shown = ", ".join(known)
+    if len(shown) > 300:
+        shown = shown[:300] + "..."
+    if others:
+        note = f"{others} other cell(s), not shown: not known column names"
+        shown = f"{shown} and {note}" if shown else note
+    return shown or "(nothing)"
+
+
 def landing_header(path: Path) -> list[str]:
     """The header a file is loaded with: its own, or for a LinkedIn Campaign Manager export the
     header of the file it is converted to (see :mod:`buying_groups.ingest.campaign_manager`)."""
+    check_regular_file(path)  # sniffing opens it by path
     try:
         export = campaign_manager.sniff(path)
     except OSError as exc:
@@ -155,7 +254,7 @@ def check_header(spec: EntitySpec, path: Path, header: list[str]) -> None:
     seen: set[str] = set()
     duplicated = sorted({name for name in header if name in seen or seen.add(name)})  # type: ignore[func-returns-value]
     if duplicated:
-        names = ", ".join(name or "(empty name)" for name in duplicated)
+        names = shown_columns(duplicated)
         raise UnusableFileError(path, 1, f"duplicated column(s) in header: {names}")
     missing = [name for name in spec.required_source_columns if name not in header]
     if missing:
@@ -168,19 +267,17 @@ def check_header(spec: EntitySpec, path: Path, header: list[str]) -> None:
             recased = [f"{by_lower[name.lower()]!r} for {name!r}" for name in missing if name.lower() in by_lower]
             if recased:
                 hint = f" (column names are case-sensitive: found {', '.join(recased)})"
-        shown = ", ".join(header) or "(nothing)"
-        if len(shown) > 300:
-            shown = shown[:300] + "..."
         raise UnusableFileError(
             path,
             1,
-            f"missing required column(s) {', '.join(missing)} for {spec.entity}{hint}; header has: {shown}",
+            f"missing required column(s) {', '.join(missing)} for {spec.entity}{hint}; "
+            f"header has: {shown_columns(header)}",
         )
 
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -232,7 +329,8 @@ def register_landing_files(con: duckdb.DuckDBPyConnection, root: Path) -> Regist
                 # Size is cheap; hashing every ingested file on every run is not.
                 changed.append(str(landing_file.path))
                 scan.warnings.append(
-                    f"{landing_file.path} changed since it was ingested ({size:,} -> {landing_file.size:,} bytes); "
+                    f"{printable(landing_file.path)} changed since it was ingested "
+                    f"({size:,} -> {landing_file.size:,} bytes); "
                     f"not read again: deliver it in a new drop or replay drop {landing_file.drop}"
                 )
             continue

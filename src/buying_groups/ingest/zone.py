@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from buying_groups.ingest.landing import FILE_PATTERN, scan_landing
+from buying_groups.ingest.landing import FILE_PATTERN, printable, scan_landing
 from buying_groups.model.entities import ENTITIES
 from buying_groups.sql_files import load_sql
 
@@ -42,21 +42,21 @@ def landing_zone_problem(root: Path) -> str | None:
     """Why ``root`` cannot be the landing zone, or None when it can. An existing folder
     without any drop is fine (a run over it has nothing to ingest); a folder that holds entity
     files itself is a drop folder given in place of the landing zone."""
+    name = printable(root)  # a path with a line break must not forge a log line
     if not root.exists():
-        return f"landing zone {root} does not exist"
+        return f"landing zone {name} does not exist"
     if not root.is_dir():
-        return f"landing zone {root} is a file, not a folder of drop folders"
+        return f"landing zone {name} is a file, not a folder of drop folders"
     try:
         entity_files = _entity_files(root)
     except OSError as exc:
-        return f"landing zone {root} cannot be read: {exc.strerror or exc}"
+        return f"landing zone {name} cannot be read: {exc.strerror or exc}"
     if entity_files:
         shown = ", ".join(entity_files[:_SHOWN_FILES]) + (", ..." if len(entity_files) > _SHOWN_FILES else "")
-        parent = root.resolve().parent
         return (
-            f"landing zone {root} holds entity files itself ({shown}): it looks like a drop folder; "
-            f"give the folder that holds the drop folders (here {parent}), with each drop in a "
-            "folder named by its date (YYYY-MM-DD)"
+            f"landing zone {name} holds entity files itself ({shown}): it looks like a drop folder; "
+            f"give the folder that holds the drop folders (here {printable(root.resolve().parent)}), with "
+            "each drop in a folder named by its date (YYYY-MM-DD)"
         )
     return None
 

@@ -34,7 +34,7 @@ from typing import Any
 import duckdb
 
 from buying_groups.ingest import campaign_manager
-from buying_groups.ingest.landing import UnusableFileError
+from buying_groups.ingest.landing import UnusableFileError, check_regular_file
 from buying_groups.model.ddl import ensure_b2b_tables
 from buying_groups.model.entities import EntitySpec
 from buying_groups.sql_files import quote_identifier, run_sql, transaction
@@ -85,6 +85,14 @@ def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
 # --- staging ---------------------------------------------------------------------------
 
 
+def _is_warehouse_failure(exc: duckdb.Error, path: Path) -> bool:
+    """Whether an error while loading ``path`` is the warehouse's (writing its file or temp
+    files: a full disk; running out of memory) rather than the CSV file's."""
+    if isinstance(exc, duckdb.OutOfMemoryException | duckdb.FatalException | duckdb.TransactionException):
+        return True
+    return isinstance(exc, duckdb.IOException) and str(path) not in str(exc)
+
+
 def _stage_file(
     con: duckdb.DuckDBPyConnection,
     batch: str,
@@ -100,6 +108,9 @@ def _stage_file(
     The scan is a subquery of the checking statement (no all-text staging table): on 10M
     activities a staged copy cost as much as the CSV read itself.
     """
+    # DuckDB reads by path, follows links and would wait on a FIFO: refuse a file swapped
+    # for one of those since the scan.
+    check_regular_file(path)
     # The batch table is only appended to, so this file's rows get the rowids from here on.
     (record_base,) = con.execute(f"SELECT count(*) FROM {batch}").fetchone()  # type: ignore[misc]
     for shape_checked in (True, False):
@@ -110,6 +121,8 @@ def _stage_file(
             con.execute(f"INSERT INTO {batch} BY NAME {sql}", values)
             break
         except duckdb.Error as exc:
+            if _is_warehouse_failure(exc, path):
+                raise  # the warehouse's trouble (disk full, memory), not the file's
             # DuckDB's null padding gives up on some broken byte sequences (raising instead of
             # rejecting the record); such a file is read again the plain way, which still
             # quarantines every unreadable record but cannot see surplus fields.
