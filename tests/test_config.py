@@ -325,6 +325,7 @@ def deep_not(levels: int) -> str:
 
 
 def run_cli(config_dir: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    (tmp_path / "landing").mkdir(exist_ok=True)  # an empty landing zone: only the config is wrong
     started = time.monotonic()
     done = subprocess.run(
         run_command(tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "output", config=config_dir),
