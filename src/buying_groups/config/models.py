@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -33,6 +33,10 @@ from buying_groups.conditions import (
     parse_condition,
     role_person_scope,
 )
+
+if TYPE_CHECKING:
+    # journeys.py builds on the models here; it resolves this field with model_rebuild.
+    from buying_groups.config.journeys import JourneysConfig
 
 MAX_ROLES_PER_TEMPLATE = 20
 # Ids name folders (``<output>/linkedin/<solution interest id>/``) and group ids: keep them
@@ -236,6 +240,12 @@ class MembershipOverride(StrictModel):
     line_number: int
 
 
+def _no_journeys() -> JourneysConfig:
+    from buying_groups.config.journeys import JourneysConfig
+
+    return JourneysConfig()
+
+
 class ProjectConfig(StrictModel):
     """The whole validated configuration, returned by ``load_config``."""
 
@@ -247,6 +257,7 @@ class ProjectConfig(StrictModel):
     engagement: EngagementConfig = EngagementConfig()
     activation: ActivationConfig = ActivationConfig()
     membership_overrides: list[MembershipOverride] = []
+    journeys: JourneysConfig = Field(default_factory=lambda: _no_journeys())
 
     @property
     def munchkin_id(self) -> str:
