@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS marts.buying_groups (
     qualified_at DATE,
     created_at DATE NOT NULL,
     as_of DATE NOT NULL,
-    newly_qualified BOOLEAN NOT NULL           -- qualified_at = as_of: hand to sales now
+    newly_qualified BOOLEAN NOT NULL,          -- qualified_at = as_of: hand to sales now
+    lifecycle_stage VARCHAR                    -- stage model position, set by the journeys stage
 );
 
 CREATE TABLE IF NOT EXISTS marts.buying_group_history (

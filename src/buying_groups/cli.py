@@ -189,8 +189,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     from buying_groups.definitions import build_definitions
+    from buying_groups.journeys.engine import check_run_order
     from buying_groups.resources import warehouse_pool_limited
 
+    # Refused before any step runs, so an earlier day does not re-score the marts either.
+    if problem := check_run_order(settings.warehouse, parse_as_of(settings.as_of)):
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     instance = _instance()
     # The lock file keeps other CLI runs off this warehouse, so the run may hold its DuckDB
     # connection from the first step to the last (faster; see WarehouseResource) - unless the

@@ -12,6 +12,7 @@ from buying_groups.assets.activation import ACTIVATION_ASSETS, ACTIVATION_CHECKS
 from buying_groups.assets.audiences import AUDIENCE_ASSETS
 from buying_groups.assets.buying_groups import BUYING_GROUP_ASSETS, BUYING_GROUP_CHECKS
 from buying_groups.assets.ingest import landing_drops
+from buying_groups.assets.journeys import JOURNEY_ASSETS, JOURNEY_CHECKS
 from buying_groups.assets.validated import VALIDATED_ASSETS
 from buying_groups.automation import JOBS, SCHEDULES, SENSORS
 from buying_groups.checks import VALIDATED_CHECKS
@@ -23,9 +24,15 @@ ALL_ASSETS: list[dg.AssetsDefinition] = [
     *VALIDATED_ASSETS,
     *AUDIENCE_ASSETS,
     *BUYING_GROUP_ASSETS,
+    *JOURNEY_ASSETS,
     *ACTIVATION_ASSETS,
 ]
-ALL_CHECKS: list[dg.AssetChecksDefinition] = [*VALIDATED_CHECKS, *BUYING_GROUP_CHECKS, *ACTIVATION_CHECKS]
+ALL_CHECKS: list[dg.AssetChecksDefinition] = [
+    *VALIDATED_CHECKS,
+    *BUYING_GROUP_CHECKS,
+    *JOURNEY_CHECKS,
+    *ACTIVATION_CHECKS,
+]
 
 
 def build_definitions(settings: Settings, *, hold_run_connection: bool = False) -> dg.Definitions:

@@ -31,6 +31,7 @@ from buying_groups.activation.verify import (
     verify_size_limits,
 )
 from buying_groups.assets.metadata import markdown_table, table_metadata
+from buying_groups.journeys.tables import JOURNEY_TABLES
 from buying_groups.resources import WAREHOUSE_POOL, OutputResource, ProjectConfigResource, WarehouseResource
 
 if TYPE_CHECKING:
@@ -174,6 +175,7 @@ def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.Ma
         PERSON_ENGAGEMENT,
         ACCOUNT_AUDIENCE_MEMBERS,
         BUYING_GROUP_HISTORY,
+        *(dg.AssetKey(table.split(".")) for table in JOURNEY_TABLES),
     ],
     pool=WAREHOUSE_POOL,
 )
