@@ -37,6 +37,7 @@ from buying_groups.activation.verify import (
     verify_size_limits,
 )
 from buying_groups.model.ddl import ensure_b2b_tables
+from buying_groups.model.marts import MARTS, ensure_marts_tables
 
 AS_OF = dt.date(2026, 11, 2)
 GENERATED_AT = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
@@ -52,23 +53,6 @@ CONTACT_HEADER = next(csv.reader([CONTACT_HEADER_LINE]))
 
 # --------------------------------------------------------------------------- warehouse builder
 
-MARTS_DDL = """
-CREATE SCHEMA IF NOT EXISTS marts;
-CREATE TABLE IF NOT EXISTS marts.buying_groups (
-    buying_group_id VARCHAR, name VARCHAR, solution_interest_id VARCHAR, account_key VARCHAR,
-    account_name VARCHAR, member_count BIGINT, interested_members BIGINT,
-    completeness_score DOUBLE, weighted_completeness_score DOUBLE, engagement_score DOUBLE,
-    missing_roles VARCHAR[], stage VARCHAR, qualified_at DATE, created_at DATE, as_of DATE,
-    newly_qualified BOOLEAN);
-CREATE TABLE IF NOT EXISTS marts.buying_group_members (
-    buying_group_id VARCHAR, person_key VARCHAR, role VARCHAR, assignment_source VARCHAR,
-    person_engagement_score DOUBLE, has_interest BOOLEAN, is_removed BOOLEAN, added_at DATE,
-    removed_at DATE);
-CREATE TABLE IF NOT EXISTS marts.buying_group_roles (
-    buying_group_id VARCHAR, role VARCHAR, weight BIGINT, required BOOLEAN,
-    members_required BIGINT, members_assigned BIGINT, role_completeness DOUBLE);
-"""
-
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any]) -> None:
     columns = ", ".join(f'"{name}"' for name in row)
@@ -77,12 +61,12 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any]) -> N
 
 
 class Warehouse:
-    """A hand-built warehouse: b2b tables from the project DDL, marts tables by hand."""
+    """A hand-built warehouse: hand-written rows in tables created by the project's own DDL."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         ensure_b2b_tables(con)
-        con.execute(MARTS_DDL)
+        ensure_marts_tables(con)
 
     def account(self, key: str, name: str = "Acme Corp", **values: Any) -> str:
         row = {
@@ -165,7 +149,7 @@ class Warehouse:
                 "newly_qualified": stage == "sales_ready",
             },
         )
-        for role, weight in (("Decision Maker", 100), ("Influencer", 80)):
+        for order, (role, weight) in enumerate((("Decision Maker", 100), ("Influencer", 80))):
             insert(
                 self.con,
                 "marts.buying_group_roles",
@@ -177,6 +161,7 @@ class Warehouse:
                     "members_required": 1,
                     "members_assigned": 0,
                     "role_completeness": 0.0,
+                    "role_order": order,
                 },
             )
         return group_id
@@ -778,12 +763,9 @@ def test_every_mart_is_exported_to_parquet(warehouse: Warehouse, output: Path):
     (marts / "tmp_notes.tmp").write_bytes(b"not ours")
 
     exported = export_marts_parquet(warehouse.con, output)
-    assert sorted(p.name for p in marts.iterdir()) == [
-        "buying_group_members.parquet",
-        "buying_group_roles.parquet",
-        "buying_groups.parquet",
-        "tmp_notes.tmp",
-    ]
+    assert sorted(p.name for p in marts.iterdir()) == sorted(
+        [f"{spec.table}.parquet" for spec in MARTS] + ["tmp_notes.tmp"]
+    )
     by_table = {e.table: e for e in exported}
     assert by_table["marts.buying_groups"].row_count == 1
     (count,) = warehouse.con.execute(

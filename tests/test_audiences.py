@@ -10,15 +10,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from buying_groups.audiences import (
-    build_audience_members,
-    build_interest,
-    build_rule_matches,
-    load_config_tables,
-)
+from buying_groups.audiences import build_audience_members
+from buying_groups.buying_groups import build_interest, build_rule_matches, load_scoring_config
 from buying_groups.config import ProjectConfig, load_config
+from buying_groups.engagement import load_engagement_weights
 from buying_groups.model import entity_by_table
 from buying_groups.model.ddl import ensure_b2b_tables
+from buying_groups.model.marts import ensure_marts_tables
 
 AS_OF = dt.date(2024, 3, 31)
 _FILLER = {
@@ -95,7 +93,7 @@ def make_config(
 
 def members(con: duckdb.DuckDBPyConnection, audience_id: str) -> list[str]:
     rows = con.execute(
-        "SELECT account_key FROM work.audience_members WHERE audience_id = ? ORDER BY account_key", [audience_id]
+        "SELECT account_key FROM marts.account_audience_members WHERE audience = ? ORDER BY account_key", [audience_id]
     ).fetchall()
     return [r[0] for r in rows]
 
@@ -282,11 +280,7 @@ def test_rule_matches_restricted_to_audience_and_current_persons(
 ) -> None:
     con = accounts_and_people
     person(con, "P9", "A1", "VP Marketing")
-    con.execute("CREATE SCHEMA marts")
-    con.execute(
-        "CREATE TABLE marts.person_engagement (person_key VARCHAR, raw_score DOUBLE, "
-        "person_engagement_score DOUBLE, as_of DATE)"
-    )
+    ensure_marts_tables(con)
     con.execute(
         "INSERT INTO marts.person_engagement VALUES ('P2', 10, 80, ?), ('P1', 10, 90, ?), ('P5', 10, 99, ?)",
         [AS_OF, AS_OF - dt.timedelta(days=1), AS_OF],
@@ -376,14 +370,14 @@ def test_interest_persons(accounts_and_people: duckdb.DuckDBPyConnection) -> Non
 
 def test_config_tables_from_example_config(con: duckdb.DuckDBPyConnection) -> None:
     config = load_config(Path(__file__).resolve().parents[1] / "config")
-    counts = load_config_tables(con, config)
+    counts = load_scoring_config(con, config)
     assert counts == {
         "work.solution_interests": 2,
         "work.si_roles": 7,
         "work.crm_role_map": 5,
-        "work.engagement_weights": 6,
         "work.overrides": 0,
     }
+    assert load_engagement_weights(con, config) == 6
     assert con.execute("SELECT * FROM work.solution_interests ORDER BY 1").fetchall() == [
         ("ai-driven-seeds", "AI Driven Seeds", "core-committee", "enterprise-agtech", 70.0, 30.0, False),
         ("cloud-analytics", "Cloud Analytics Platform", "it-evaluation", "midmarket-software", 100.0, 20.0, False),
@@ -416,7 +410,7 @@ def test_overrides_table(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None
         "ai-driven-seeds,A1,P1,add,Champion\n"
         "ai-driven-seeds,A1,P1,remove,\n"
     )
-    load_config_tables(con, load_config(config_dir))
+    load_scoring_config(con, load_config(config_dir))
     assert con.execute("SELECT * FROM work.overrides ORDER BY override_order").fetchall() == [
         ("ai-driven-seeds", "A1", "P1", "add", "Champion", 0),
         ("ai-driven-seeds", "A1", "P1", "remove", None, 1),

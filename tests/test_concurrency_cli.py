@@ -15,9 +15,10 @@ import duckdb
 import pytest
 
 from buying_groups.cli import WarehouseLockTimeout, lock_path_for, main, warehouse_lock
-from buying_groups.ingest import load_entity, register_landing_files
+from buying_groups.ingest import register_landing_files
 from buying_groups.model import ENTITIES
 from buying_groups.sample_data import generate_landing
+from buying_groups.validated import load_entity
 from tests.conftest import LEAD_HEADER, MUNCHKIN, lead, run_command, write_csv
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,13 +11,15 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from buying_groups.assets import keys
+from buying_groups.assets.keys import table_of
 from buying_groups.definitions import build_definitions, defs
 from buying_groups.sample_data import generate_landing
 from buying_groups.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 END = dt.date(2026, 11, 20)
-GROUPS = {"ingest", "validated", "audiences", "buying_groups", "activation"}
+GROUPS = set(keys.GROUPS)
 MARTS_WITH_LINEAGE = {
     dg.AssetKey(["marts", name])
     for name in ("person_engagement", "buying_groups", "buying_group_members", "buying_group_roles")
@@ -46,6 +48,19 @@ def test_every_asset_has_description_kinds_owners_and_group():
         assert node.owners, name
         assert node.group_name in GROUPS, name
     assert {node.group_name for node in nodes} == GROUPS
+
+
+def test_groups_follow_the_data_flow():
+    """Every dependency points from a group to itself or to a later group of ``keys.GROUPS``."""
+    graph = defs.resolve_asset_graph()
+    order = {group: index for index, group in enumerate(keys.GROUPS)}
+    backwards = [
+        (parent.to_user_string(), node.key.to_user_string())
+        for node in graph.asset_nodes
+        for parent in node.parent_keys
+        if order[graph.get(parent).group_name or ""] > order[node.group_name or ""]
+    ]
+    assert backwards == []
 
 
 def test_jobs_schedule_and_sensor_are_registered():
@@ -85,6 +100,17 @@ def test_every_materialization_has_row_count_and_tables_their_schema(materialize
             schema = materialization.metadata["dagster/column_schema"].value
             assert schema.columns, name
             assert "preview" in materialization.metadata, name
+
+
+def test_every_table_column_has_a_description(materialized):
+    """The UI's Columns table shows a meaning for every column of every table."""
+    for key, materialization in materialized.items():
+        table = table_of(key)
+        if table is None:
+            continue
+        schema = materialization.metadata["dagster/column_schema"].value
+        assert all(column.description for column in schema.columns), key.to_user_string()
+        assert materialization.metadata["dagster/table_name"].value == table
 
 
 def test_column_lineage_points_at_real_upstream_columns(materialized):

@@ -17,9 +17,10 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from buying_groups.ingest import EntityLoadResult, UnusableFileError, load_entity, register_landing_files
+from buying_groups.ingest import UnusableFileError, register_landing_files
 from buying_groups.model import ENTITIES, entity_by_table
 from buying_groups.model.validation import validate_table
+from buying_groups.validated import EntityLoadResult, load_entity
 from tests.conftest import LEAD_HEADER, MUNCHKIN, lead
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

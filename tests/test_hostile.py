@@ -16,9 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from buying_groups.ingest import RejectedShareError, UnusableFileError, load_entity, register_landing_files
+from buying_groups.ingest import UnusableFileError, register_landing_files
 from buying_groups.ingest.landing import read_header
 from buying_groups.model import ENTITIES, entity_by_table
+from buying_groups.validated import RejectedShareError, load_entity
 from tests.conftest import LEAD_HEADER, MUNCHKIN, lead, run_command, write_csv
 from tests.data.make_hostile_corpus import CASES, DROP, Case, build_case, lead_row, leads_csv
 from tests.data.make_hostile_corpus import LEAD_HEADER as HOSTILE_LEAD_HEADER

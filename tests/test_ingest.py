@@ -8,9 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import buying_groups.ingest.load as ingest_load
-from buying_groups.ingest import RejectedShareError, UnusableFileError, load_entity, register_landing_files
+import buying_groups.validated.load as ingest_load
+from buying_groups.ingest import UnusableFileError, register_landing_files
 from buying_groups.model import ENTITIES, entity_by_table
+from buying_groups.validated import RejectedShareError, load_entity
 from tests.conftest import (
     ACTIVITY_HEADER,
     COMPANY_HEADER,

@@ -21,11 +21,12 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from buying_groups.ingest import load_entity, register_landing_files
+from buying_groups.engagement import compute_person_engagement
+from buying_groups.ingest import register_landing_files
 from buying_groups.model import ENTITIES
-from buying_groups.scoring import compute_person_engagement
+from buying_groups.validated import load_entity
 from tests.conftest import ACTIVITY_HEADER, LEAD_HEADER, MUNCHKIN, activity, lead, write_csv
-from tests.test_scoring_world import Role, World
+from tests.scoring_world import Role, World
 
 AS_OF = dt.date(2026, 3, 31)
 WINDOW, CAP = 30, 20

@@ -8,8 +8,8 @@ import math
 import duckdb
 import pytest
 
-from buying_groups.scoring import compute_person_engagement
-from tests.test_scoring_world import World
+from buying_groups.engagement import compute_person_engagement
+from tests.scoring_world import World
 
 AS_OF = dt.date(2026, 3, 31)  # window_days 30 -> UTC dates 2026-03-02 .. 2026-03-31
 
@@ -127,7 +127,7 @@ def test_rejects_nonsense_window(world: World) -> None:
 
 
 def test_duplicate_person_keys_write_nothing(world: World) -> None:
-    # The mart has no PRIMARY KEY (see scoring_marts_ddl.sql); one row per person is asserted
+    # The mart has no PRIMARY KEY (see model/marts.py); one row per person is asserted
     # before commit, so a persons table that repeats a key leaves the previous snapshot.
     world.person("p", "acme")
     world.events("p", dt.datetime(2026, 3, 20), 1)

@@ -10,7 +10,7 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_scoring_world import Role, World
+from tests.scoring_world import Role, World
 
 AS_OF = dt.date(2026, 3, 31)
 ROLE_NAMES = ("Decision Maker", "Influencer", "Champion", "User", "Other")

@@ -6,9 +6,10 @@ import dataclasses
 
 import pytest
 
-from buying_groups.ingest import load_entity, register_landing_files
+from buying_groups.ingest import register_landing_files
 from buying_groups.model import ENTITIES, entity_by_table
 from buying_groups.model.validation import count_duplicate_keys, validate_table
+from buying_groups.validated import load_entity
 from tests.conftest import COMPANY_HEADER, LEAD_HEADER, MUNCHKIN, company, lead, write_csv
 
 

@@ -4,8 +4,7 @@
   stopped changing) it requests one run of ``ingest_new_drops``, the whole graph: ingestion
   then everything downstream.
 - ``daily_scoring_schedule`` re-scores every day at 06:00 UTC with ``as_of`` = the scheduled
-  date, even without new data: engagement decays, stages move with the calendar and journeys
-  wait and time out by it.
+  date, even without new data: engagement decays and stages move with the calendar.
 
 Both start RUNNING (``default_status``): a deployment with the daemon should ingest and score
 without someone first switching them on in the UI. Turn either off in the UI (Automation tab).
@@ -19,10 +18,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from buying_groups.assets.keys import SCORING_GROUPS
 from buying_groups.ingest.landing import DROP_PATTERN
 from buying_groups.resources import LandingZoneResource, ProjectConfigResource
 
-DAILY_GROUPS = ("audiences", "buying_groups", "journeys", "activation")
+DAILY_GROUPS = SCORING_GROUPS
 
 # Everything: ingestion registers and loads only the files not seen before, so running the
 # whole graph for a drop is the same as "ingest it, then recompute what depends on it".
@@ -38,8 +38,7 @@ ingest_new_drops_job = dg.define_asset_job(
 daily_scoring_job = dg.define_asset_job(
     "daily_scoring",
     selection=dg.AssetSelection.groups(*DAILY_GROUPS),
-    description="Re-score audiences and buying groups as of the run date, move the accounts through their "
-    "journeys and rewrite the activation files.",
+    description="Re-score engagement, audiences and buying groups as of the run date and rewrite the activation files.",
     tags={"buying_groups/trigger": "schedule"},
 )
 
@@ -49,7 +48,7 @@ daily_scoring_job = dg.define_asset_job(
     cron_schedule="0 6 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Daily at 06:00 UTC: audiences, buying groups, journeys and activation, as_of = the scheduled date.",
+    description="Daily at 06:00 UTC: every scoring group and activation, with as_of = the scheduled date.",
 )
 def daily_scoring_schedule(
     context: dg.ScheduleEvaluationContext, project_config: ProjectConfigResource

@@ -6,6 +6,7 @@ uniqueness. Blocking, so a table that breaks its contract stops downstream scori
 
 import dagster as dg
 
+from buying_groups.assets.keys import b2b_key
 from buying_groups.assets.metadata import markdown_table
 from buying_groups.model.entities import ENTITIES, EntitySpec
 from buying_groups.model.validation import validate_table
@@ -15,7 +16,7 @@ from buying_groups.resources import WAREHOUSE_POOL, WarehouseResource
 def _pandera_check(spec: EntitySpec) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         pool=WAREHOUSE_POOL,
-        asset=dg.AssetKey(["b2b", spec.table]),
+        asset=b2b_key(spec.table),
         name="pandera_schema",
         blocking=True,
         description=f"Every row of {spec.qualified_table} satisfies the {spec.model.__name__} "

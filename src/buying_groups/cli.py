@@ -230,7 +230,7 @@ def _replay(args: argparse.Namespace) -> int:
     de-duplicated on ``marketoGUID``; the files' quarantine rows are replaced on the re-read."""
     import duckdb
 
-    from buying_groups.ingest.landing import LEDGER_DDL
+    from buying_groups.ingest.landing import ensure_ledger
 
     settings = Settings.from_env(warehouse=args.warehouse)
     if not settings.warehouse.exists():
@@ -238,7 +238,7 @@ def _replay(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     try:
         with warehouse_lock(settings.warehouse, args.lock_timeout), duckdb.connect(str(settings.warehouse)) as con:
-            con.execute(LEDGER_DDL)
+            ensure_ledger(con)
             known = {drop for (drop,) in con.execute('SELECT DISTINCT "drop" FROM meta.landing_files').fetchall()}
             unknown = sorted(set(args.drop) - known)
             if unknown:

@@ -11,6 +11,7 @@ import dagster as dg
 from buying_groups.assets.activation import ACTIVATION_ASSETS, ACTIVATION_CHECKS
 from buying_groups.assets.audiences import AUDIENCE_ASSETS
 from buying_groups.assets.buying_groups import BUYING_GROUP_ASSETS, BUYING_GROUP_CHECKS
+from buying_groups.assets.engagement import ENGAGEMENT_ASSETS
 from buying_groups.assets.ingest import landing_drops
 from buying_groups.assets.journeys import JOURNEY_ASSETS, JOURNEY_CHECKS
 from buying_groups.assets.validated import VALIDATED_ASSETS
@@ -22,6 +23,7 @@ from buying_groups.settings import Settings
 ALL_ASSETS: list[dg.AssetsDefinition] = [
     landing_drops,
     *VALIDATED_ASSETS,
+    *ENGAGEMENT_ASSETS,
     *AUDIENCE_ASSETS,
     *BUYING_GROUP_ASSETS,
     *JOURNEY_ASSETS,

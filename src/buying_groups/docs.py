@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from buying_groups.model import ENTITIES
 from buying_groups.model.entities import ColumnSpec
+from buying_groups.model.marts import MARTS
 
 _ON_INVALID = {"reject": "row quarantined", "nullify": "emptied, flagged", "suppress": "read as true, flagged"}
 
@@ -40,5 +41,33 @@ def b2b_tables_markdown() -> str:
     return "\n".join(lines)
 
 
+def _escape(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def marts_tables_markdown() -> str:
+    lines: list[str] = []
+    for spec in MARTS:
+        key = f", key ({', '.join(spec.primary_key)})" if spec.primary_key else ""
+        lines += [
+            f"#### `{spec.qualified_table}`{key}",
+            "",
+            _escape(spec.description),
+            "",
+            "| column | type | meaning |",
+            "|---|---|---|",
+        ]
+        for column in spec.columns:
+            meaning = _escape(column.description)
+            if column.allowed:
+                meaning += " (one of " + ", ".join(f"`{value}`" for value in column.allowed) + ")"
+            lines.append(
+                f"| `{column.name}` | {column.duckdb_type}{'' if column.nullable else ' not null'} | {meaning} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     print(b2b_tables_markdown())
+    print(marts_tables_markdown())

@@ -12,7 +12,7 @@ parameters by DuckDB.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
@@ -99,3 +99,32 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def insert_union(
+    con: duckdb.DuckDBPyConnection, table: str, columns: str, branches: Sequence[str], params: Any
+) -> None:
+    """``INSERT INTO table (columns)`` the ``UNION ALL`` of compiled SELECT branches (one per
+    configured item), binding ``params`` (a :class:`~buying_groups.conditions.SqlParams`)."""
+    if branches:
+        con.execute(f"INSERT INTO {table} ({columns})\n" + "\nUNION ALL\n".join(branches), params.values)
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows of one of our own tables (``table`` is a constant name, never user input)."""
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def replace_rows(
+    con: duckdb.DuckDBPyConnection, ddl: str, rows: Mapping[str, Sequence[tuple[Any, ...]]]
+) -> dict[str, int]:
+    """Re-create small configuration tables with ``sql/<ddl>.sql`` and insert their rows (bound
+    values), in one transaction; returns the row count of each table."""
+    with transaction(con):
+        run_sql(con, ddl)
+        for table, values in rows.items():
+            if values:
+                placeholders = ", ".join("?" * len(values[0]))
+                con.executemany(f"INSERT INTO {table} VALUES ({placeholders})", values)
+    return {table: len(values) for table, values in rows.items()}

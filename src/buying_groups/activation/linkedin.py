@@ -27,7 +27,7 @@ from buying_groups.activation.atomic import TEMP_SUFFIX, atomic_write_bytes, is_
 from buying_groups.activation.countries import register_country_map
 from buying_groups.activation.csv_files import WrittenFile, query_chunks, write_csv_parts
 from buying_groups.activation.options import LinkedInOptions
-from buying_groups.sql_files import load_sql
+from buying_groups.sql_files import load_sql, run_sql
 
 COMPANY_HEADER: tuple[str, ...] = (
     "companyname",
@@ -126,9 +126,9 @@ def _solution_interests(con: duckdb.DuckDBPyConnection, options: LinkedInOptions
 def prepare_session(con: duckdb.DuckDBPyConnection) -> int:
     """Temp macros, the country map and the suppressed-email set for this connection.
     Returns the number of suppressed emails."""
-    con.execute(load_sql("activation_macros"))
+    run_sql(con, "activation/macros")
     register_country_map(con, [("b2b.persons", "country"), ("b2b.accounts", "billing_country")])
-    con.execute(load_sql("activation_suppressed_emails"))
+    run_sql(con, "activation/suppressed_emails")
     (count,) = con.execute("SELECT count(*) FROM activation_suppressed_emails").fetchone()  # type: ignore[misc]
     return int(count)
 
@@ -147,9 +147,9 @@ def build_linkedin_audiences(
     export = LinkedInExport(manifest_path=linkedin_root / MANIFEST_NAME)
     export.suppressed_email_count = prepare_session(con)
 
-    companies_sql = load_sql("activation_companies")
-    contacts_sql = load_sql("activation_contacts")
-    missing_roles_sql = load_sql("activation_missing_roles")
+    companies_sql = load_sql("activation/companies")
+    contacts_sql = load_sql("activation/contacts")
+    missing_roles_sql = load_sql("activation/missing_roles")
 
     def write_list(
         solution_interest_id: str,

@@ -1,4 +1,4 @@
-"""Parquet copies of every ``marts.*`` table under ``<output>/marts/`` (SPEC §6), for BI."""
+"""Parquet copies of every ``marts.*`` table under ``<output>/marts/``, for BI."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from buying_groups.activation.atomic import commit, fsync_file, is_leftover_temp, temp_path_for
+from buying_groups.model.marts import MARTS
 from buying_groups.sql_files import quote_identifier
 
 MARTS_DIR = "marts"
@@ -23,18 +24,19 @@ class ExportedTable:
 
 
 def export_marts_parquet(con: duckdb.DuckDBPyConnection, output_root: Path) -> list[ExportedTable]:
-    """Write ``<output>/marts/<table>.parquet`` for each table of schema ``marts``: written to
+    """Write ``<output>/marts/<table>.parquet`` for each mart of ``model/marts.py``: written to
     a hidden temp file, fsynced, then renamed, so a reader never opens half a Parquet file.
     Parquet files of marts that no longer exist are removed afterwards."""
     directory = output_root / MARTS_DIR
     directory.mkdir(parents=True, exist_ok=True)
-    tables = [
+    existing = {
         name
         for (name,) in con.execute(
             "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'marts' AND table_type = 'BASE TABLE' ORDER BY table_name"
+            "WHERE table_schema = 'marts' AND table_type = 'BASE TABLE'"
         ).fetchall()
-    ]
+    }
+    tables = [spec.table for spec in MARTS if spec.table in existing]
     exported: list[ExportedTable] = []
     for name in tables:
         final_path = directory / f"{name}.parquet"

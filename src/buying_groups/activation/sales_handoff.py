@@ -1,4 +1,4 @@
-"""Sales hand-off (SPEC §6): ``marts.sales_handoff`` and ``<output>/sales_handoff.csv``."""
+"""Sales hand-off: ``marts.sales_handoff`` and ``<output>/sales_handoff.csv``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import duckdb
 
 from buying_groups.activation.csv_files import WrittenFile, query_chunks, write_csv
 from buying_groups.activation.linkedin import prepare_session
-from buying_groups.sql_files import load_sql
+from buying_groups.model.marts import SALES_HANDOFF, ensure_marts_tables, replace_snapshot_table
+from buying_groups.sql_files import run_sql, transaction
 
-SALES_HANDOFF_TABLE = "marts.sales_handoff"
+SALES_HANDOFF_TABLE = SALES_HANDOFF
 SALES_HANDOFF_FILE = "sales_handoff.csv"
 # The table's own order: group, then its most important roles first.
 SALES_HANDOFF_ORDER = "buying_group_id, role_weight DESC NULLS LAST, role NULLS LAST, person_key"
@@ -20,8 +21,10 @@ SALES_HANDOFF_ORDER = "buying_group_id, role_weight DESC NULLS LAST, role NULLS 
 def build_sales_handoff(con: duckdb.DuckDBPyConnection) -> int:
     """(Re)build ``marts.sales_handoff``; returns its row count."""
     prepare_session(con)
-    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    con.execute(load_sql("activation_sales_handoff"))
+    with transaction(con):
+        ensure_marts_tables(con)
+        replace_snapshot_table(con, SALES_HANDOFF_TABLE)
+        run_sql(con, "activation/sales_handoff")
     (count,) = con.execute(f"SELECT count(*) FROM {SALES_HANDOFF_TABLE}").fetchone()  # type: ignore[misc]
     return int(count)
 

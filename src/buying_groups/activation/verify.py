@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from buying_groups.sql_files import load_sql
+from buying_groups.sql_files import run_sql
 
 EXPECTED_COMPANY_HEADER = [
     "companyname", "companywebsite", "companyemaildomain", "linkedincompanypageurl",
@@ -148,7 +148,7 @@ def verify_manifest(linkedin_root: Path) -> Verification:
 
 def suppressed_emails(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Normalised emails that must never appear, from ``b2b.persons`` (own SQL)."""
-    rows = con.execute(load_sql("activation_check_suppressed_emails")).fetchall()
+    rows = run_sql(con, "activation/check_suppressed_emails").fetchall()
     return {email for (email,) in rows if email}
 
 

@@ -30,30 +30,32 @@ from buying_groups.activation.verify import (
     verify_sales_handoff_csv,
     verify_size_limits,
 )
+from buying_groups.assets.keys import (
+    ACCOUNT_AUDIENCE_MEMBERS,
+    ACCOUNTS,
+    BUYING_GROUP_HISTORY,
+    BUYING_GROUP_MEMBERS,
+    BUYING_GROUP_ROLES,
+    BUYING_GROUP_STAGE_HISTORY,
+    BUYING_GROUPS,
+    JOURNEY_ACTIONS,
+    JOURNEY_LOG,
+    JOURNEY_NODE_COUNTS,
+    JOURNEY_STATE,
+    LINKEDIN_AUDIENCES,
+    MARTS_PARQUET,
+    PERSON_ENGAGEMENT,
+    PERSONS,
+    SALES_HANDOFF,
+)
 from buying_groups.assets.metadata import markdown_table, table_metadata
-from buying_groups.journeys.tables import JOURNEY_TABLES
 from buying_groups.resources import WAREHOUSE_POOL, OutputResource, ProjectConfigResource, WarehouseResource
 
 if TYPE_CHECKING:
     from buying_groups.config import ProjectConfig
 
 GROUP = "activation"
-# Every asset that opens the DuckDB file shares this pool (limit 1), so a second writer
-# queues instead of failing on the file lock. Same name as the other groups' pool.
 OWNERS = ["team:data-engineering"]
-
-LINKEDIN_AUDIENCES = dg.AssetKey(["activation", "linkedin_audiences"])
-SALES_HANDOFF = dg.AssetKey(["marts", "sales_handoff"])
-MARTS_PARQUET = dg.AssetKey(["activation", "marts_parquet"])
-
-BUYING_GROUPS = dg.AssetKey(["marts", "buying_groups"])
-BUYING_GROUP_MEMBERS = dg.AssetKey(["marts", "buying_group_members"])
-BUYING_GROUP_ROLES = dg.AssetKey(["marts", "buying_group_roles"])
-PERSON_ENGAGEMENT = dg.AssetKey(["marts", "person_engagement"])
-ACCOUNT_AUDIENCE_MEMBERS = dg.AssetKey(["marts", "account_audience_members"])
-BUYING_GROUP_HISTORY = dg.AssetKey(["marts", "buying_group_history"])
-PERSONS = dg.AssetKey(["b2b", "persons"])
-ACCOUNTS = dg.AssetKey(["b2b", "accounts"])
 
 
 def linkedin_options(config: "ProjectConfig") -> LinkedInOptions:
@@ -139,7 +141,7 @@ def linkedin_audiences(
     group_name=GROUP,
     kinds={"duckdb", "csv"},
     owners=OWNERS,
-    deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, BUYING_GROUP_ROLES, PERSONS],
+    deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, BUYING_GROUP_ROLES, PERSONS, ACCOUNTS],
     pool=WAREHOUSE_POOL,
 )
 def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.MaterializeResult:
@@ -175,7 +177,11 @@ def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.Ma
         PERSON_ENGAGEMENT,
         ACCOUNT_AUDIENCE_MEMBERS,
         BUYING_GROUP_HISTORY,
-        *(dg.AssetKey(table.split(".")) for table in JOURNEY_TABLES),
+        BUYING_GROUP_STAGE_HISTORY,
+        JOURNEY_STATE,
+        JOURNEY_LOG,
+        JOURNEY_ACTIONS,
+        JOURNEY_NODE_COUNTS,
     ],
     pool=WAREHOUSE_POOL,
 )

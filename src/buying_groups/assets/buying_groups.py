@@ -6,17 +6,29 @@ always describe the same `as_of`.
 
 import dagster as dg
 
-from buying_groups.assets.audiences import ACCOUNT_AUDIENCE_MEMBERS, PERSON_ENGAGEMENT
+from buying_groups.assets.keys import (
+    ACCOUNT_AUDIENCE_MEMBERS,
+    ACCOUNTS,
+    BUYING_GROUP_HISTORY,
+    BUYING_GROUP_MEMBERS,
+    BUYING_GROUP_ROLES,
+    BUYING_GROUPS,
+    EXPERIENCE_EVENTS,
+    OPPORTUNITIES,
+    OPPORTUNITY_PERSONS,
+    PERSON_ENGAGEMENT,
+    PERSONS,
+)
 from buying_groups.assets.metadata import markdown_table, table_metadata
-from buying_groups.assets.validated import b2b_key
-from buying_groups.audiences import build_interest, build_rule_matches, load_config_tables
+from buying_groups.buying_groups import (
+    build_interest,
+    build_rule_matches,
+    load_scoring_config,
+    member_problems,
+    score_buying_groups,
+)
+from buying_groups.model.marts import STAGES
 from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
-from buying_groups.scoring import member_problems, score_buying_groups
-
-BUYING_GROUPS = dg.AssetKey(["marts", "buying_groups"])
-BUYING_GROUP_MEMBERS = dg.AssetKey(["marts", "buying_group_members"])
-BUYING_GROUP_ROLES = dg.AssetKey(["marts", "buying_group_roles"])
-BUYING_GROUP_HISTORY = dg.AssetKey(["marts", "buying_group_history"])
 
 _DESCRIPTIONS = {
     BUYING_GROUPS: "One row per buying group (solution interest x account in its audience) as of `as_of`: "
@@ -37,15 +49,13 @@ def _lineage_deps(*columns: tuple[dg.AssetKey, str]) -> list[dg.TableColumnDep]:
 
 # Where the marts' columns come from, for the UI's column lineage. Roles are assigned from job
 # titles (role templates) and CRM opportunity roles; interest from matching experience events.
-_ROLE_SOURCES = ((b2b_key("persons"), "job_title"), (b2b_key("opportunity_persons"), "role"))
+_ROLE_SOURCES = ((PERSONS, "job_title"), (OPPORTUNITY_PERSONS, "role"))
 _ENGAGEMENT = (PERSON_ENGAGEMENT, "person_engagement_score")
 _COLUMN_LINEAGE = {
     BUYING_GROUPS: {
         "account_key": _lineage_deps((ACCOUNT_AUDIENCE_MEMBERS, "account_key")),
-        "member_count": _lineage_deps((b2b_key("persons"), "person_key"), (b2b_key("persons"), "account_key")),
-        "interested_members": _lineage_deps(
-            (b2b_key("experience_events"), "person_key"), (b2b_key("experience_events"), "activity_type_id")
-        ),
+        "member_count": _lineage_deps((PERSONS, "person_key"), (PERSONS, "account_key")),
+        "interested_members": _lineage_deps((EXPERIENCE_EVENTS, "person_key"), (EXPERIENCE_EVENTS, "activity_type_id")),
         "completeness_score": _lineage_deps(*_ROLE_SOURCES),
         "weighted_completeness_score": _lineage_deps(*_ROLE_SOURCES),
         "engagement_score": _lineage_deps(_ENGAGEMENT),
@@ -53,13 +63,11 @@ _COLUMN_LINEAGE = {
         "stage": _lineage_deps(*_ROLE_SOURCES, _ENGAGEMENT),
     },
     BUYING_GROUP_MEMBERS: {
-        "person_key": _lineage_deps((b2b_key("persons"), "person_key")),
+        "person_key": _lineage_deps((PERSONS, "person_key")),
         "role": _lineage_deps(*_ROLE_SOURCES),
         "assignment_source": _lineage_deps(*_ROLE_SOURCES),
         "person_engagement_score": _lineage_deps(_ENGAGEMENT),
-        "has_interest": _lineage_deps(
-            (b2b_key("experience_events"), "person_key"), (b2b_key("experience_events"), "activity_type_id")
-        ),
+        "has_interest": _lineage_deps((EXPERIENCE_EVENTS, "person_key"), (EXPERIENCE_EVENTS, "activity_type_id")),
     },
     BUYING_GROUP_ROLES: {
         "members_assigned": _lineage_deps(*_ROLE_SOURCES),
@@ -85,10 +93,11 @@ _COLUMN_LINEAGE = {
             deps=[
                 ACCOUNT_AUDIENCE_MEMBERS,
                 PERSON_ENGAGEMENT,
-                b2b_key("persons"),
-                b2b_key("opportunities"),
-                b2b_key("opportunity_persons"),
-                b2b_key("experience_events"),
+                ACCOUNTS,
+                PERSONS,
+                OPPORTUNITIES,
+                OPPORTUNITY_PERSONS,
+                EXPERIENCE_EVENTS,
             ],
         )
         for key, description in _DESCRIPTIONS.items()
@@ -101,33 +110,33 @@ def score_buying_groups_asset(
 ):
     config, as_of = project_config.load(), project_config.as_of_date()
     with warehouse.connect() as con:
-        load_config_tables(con, config)
+        load_scoring_config(con, config)
         build_rule_matches(con, config, as_of)
         build_interest(con, config, as_of)
         result = score_buying_groups(con, as_of)
         funnel = con.execute(
             """
             SELECT solution_interest_id,
-                   count(*) FILTER (WHERE stage = 'incomplete') AS incomplete,
-                   count(*) FILTER (WHERE stage = 'complete') AS complete,
-                   count(*) FILTER (WHERE stage = 'sales_ready') AS sales_ready,
+                   list_transform($stages::VARCHAR[], s -> list_count(list_filter(list(stage), x -> x = s))),
                    round(avg(completeness_score)) AS avg_completeness,
                    round(avg(engagement_score)) AS avg_engagement
             FROM marts.buying_groups GROUP BY ALL ORDER BY ALL
-            """
+            """,
+            {"stages": list(reversed(STAGES))},
         ).fetchall()
+        funnel = [(interest, *by_stage, *averages) for interest, by_stage, *averages in funnel]
         completeness = con.execute(
             """
             SELECT CASE WHEN completeness_score >= 100 THEN '100'
                         WHEN completeness_score >= 70 THEN '70-99'
                         WHEN completeness_score >= 40 THEN '40-69' ELSE '0-39' END AS band, count(*)
-            FROM marts.buying_groups GROUP BY band ORDER BY band
+            FROM marts.buying_groups GROUP BY band ORDER BY min(completeness_score)
             """
         ).fetchall()
         summary = (
             f"**Funnel as of {as_of}**\n\n"
             + markdown_table(
-                ["solution interest", "incomplete", "complete", "sales_ready", "avg completeness", "avg engagement"],
+                ["solution interest", *reversed(STAGES), "avg completeness", "avg engagement"],
                 funnel,
             )
             + "\n\n**Completeness distribution**\n\n"
@@ -164,10 +173,11 @@ def scores_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                                        AND weighted_completeness_score BETWEEN 0 AND 100
                                        AND engagement_score BETWEEN 0 AND 100)
                                      OR completeness_score IS NULL OR engagement_score IS NULL),
-                   count(*) FILTER (WHERE stage NOT IN ('sales_ready', 'complete', 'incomplete')),
+                   count(*) FILTER (WHERE stage NOT IN (SELECT unnest($stages::VARCHAR[]))),
                    count(*)
             FROM marts.buying_groups
-            """
+            """,
+            {"stages": list(STAGES)},
         ).fetchone()  # type: ignore[misc]
     return dg.AssetCheckResult(
         passed=bad_scores == 0 and bad_stages == 0,

@@ -2,11 +2,10 @@
 
 import dagster as dg
 
+from buying_groups.assets.keys import LANDING_DROPS
 from buying_groups.assets.metadata import markdown_table
 from buying_groups.ingest import register_landing_files
 from buying_groups.resources import WAREHOUSE_POOL, LandingZoneResource, WarehouseResource
-
-LANDING_DROPS = dg.AssetKey(["landing", "drops"])
 
 
 @dg.asset(

@@ -13,19 +13,22 @@ import dagster as dg
 import duckdb
 
 from buying_groups.assets.activation import linkedin_options
-from buying_groups.assets.buying_groups import BUYING_GROUP_MEMBERS, BUYING_GROUPS
-from buying_groups.assets.metadata import markdown_table, table_metadata
-from buying_groups.assets.validated import b2b_key
-from buying_groups.journeys import run_journeys
-from buying_groups.journeys.files import write_journey_files
-from buying_groups.journeys.tables import (
+from buying_groups.assets.keys import (
+    BUYING_GROUP_MEMBERS,
+    BUYING_GROUP_STAGE_HISTORY,
+    BUYING_GROUPS,
+    EXPERIENCE_EVENTS,
     JOURNEY_ACTIONS,
+    JOURNEY_FILES,
     JOURNEY_LOG,
     JOURNEY_NODE_COUNTS,
     JOURNEY_STATE,
-    STAGE_HISTORY,
-    ensure_journey_tables,
+    PERSONS,
+    table_of,
 )
+from buying_groups.assets.metadata import markdown_table, table_metadata
+from buying_groups.journeys import ensure_journey_tables, run_journeys
+from buying_groups.journeys.files import write_journey_files
 from buying_groups.resources import WAREHOUSE_POOL, OutputResource, ProjectConfigResource, WarehouseResource
 from buying_groups.sql_files import load_sql
 
@@ -35,38 +38,19 @@ if TYPE_CHECKING:
 GROUP = "journeys"
 OWNERS = ["team:marketing-ops"]
 
-
-def _key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(table.split("."))
-
-
-STAGE_HISTORY_KEY = _key(STAGE_HISTORY)
-JOURNEY_STATE_KEY = _key(JOURNEY_STATE)
-JOURNEY_LOG_KEY = _key(JOURNEY_LOG)
-JOURNEY_ACTIONS_KEY = _key(JOURNEY_ACTIONS)
-JOURNEY_NODE_COUNTS_KEY = _key(JOURNEY_NODE_COUNTS)
-JOURNEY_FILES = dg.AssetKey(["journeys", "journey_files"])
-JOURNEY_MARTS = {
-    STAGE_HISTORY_KEY: STAGE_HISTORY,
-    JOURNEY_STATE_KEY: JOURNEY_STATE,
-    JOURNEY_LOG_KEY: JOURNEY_LOG,
-    JOURNEY_ACTIONS_KEY: JOURNEY_ACTIONS,
-    JOURNEY_NODE_COUNTS_KEY: JOURNEY_NODE_COUNTS,
-}
-
 _DESCRIPTIONS = {
-    STAGE_HISTORY_KEY: "Every lifecycle-stage move of every buying group: one `entry` row when a group is "
+    BUYING_GROUP_STAGE_HISTORY: "Every lifecycle-stage move of every buying group: one `entry` row when a group is "
     "created (the stage model's entry stage), then each `update_stage` of a journey with `accepted` and, "
     "for a move the stage model does not allow, the `reason`. The group's current stage is "
     "`marts.buying_groups.lifecycle_stage`.",
-    JOURNEY_STATE_KEY: "Position of each account in each journey, one row per (journey, account, entry): "
+    JOURNEY_STATE: "Position of each account in each journey, one row per (journey, account, entry): "
     "node, the day it reached it, status (active / completed / exited), entered and left dates.",
-    JOURNEY_LOG_KEY: "Every step of every account through the journeys, per `as_of` in order (`seq`): "
+    JOURNEY_LOG: "Every step of every account through the journeys, per `as_of` in order (`seq`): "
     "entered, path, action, ignored, waiting, timeout, completed, exited, with details as JSON.",
-    JOURNEY_ACTIONS_KEY: "Actions the journeys took per `as_of`: stage updates, sales alerts, Marketo list "
+    JOURNEY_ACTIONS: "Actions the journeys took per `as_of`: stage updates, sales alerts, Marketo list "
     "and LinkedIn contact adds (one row per person, never a suppressed one), LinkedIn company audience "
     "joins and leaves. `action_id` is stable, so re-running a day never duplicates an action.",
-    JOURNEY_NODE_COUNTS_KEY: "The journey dashboard per `as_of`: accounts waiting on each node after the run "
+    JOURNEY_NODE_COUNTS: "The journey dashboard per `as_of`: accounts waiting on each node after the run "
     "and accounts that reached it that day.",
 }
 
@@ -102,7 +86,7 @@ def _journeys_markdown(con: duckdb.DuckDBPyConnection, config: "ProjectConfig", 
             kinds={"duckdb"},
             owners=OWNERS,
             tags={"stage": GROUP},
-            deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, b2b_key("persons"), b2b_key("experience_events")],
+            deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, PERSONS, EXPERIENCE_EVENTS],
         )
         for key, description in _DESCRIPTIONS.items()
     ],
@@ -118,11 +102,11 @@ def run_journeys_asset(
     with warehouse.connect() as con:
         result = run_journeys(con, config, as_of)
         view = _journeys_markdown(con, config, as_of)
-        for key, table in JOURNEY_MARTS.items():
+        for key in _DESCRIPTIONS:
             extra: dict[str, object] = {"as_of": as_of.isoformat()}
-            if key == JOURNEY_STATE_KEY:
+            if key == JOURNEY_STATE:
                 extra |= result.as_metadata() | {"journeys": dg.MetadataValue.md(view)}
-            yield dg.MaterializeResult(asset_key=key, metadata=table_metadata(con, table, extra=extra))
+            yield dg.MaterializeResult(asset_key=key, metadata=table_metadata(con, str(table_of(key)), extra=extra))
     context.log.info(f"journeys as of {as_of}: {result.as_metadata()}")
 
 
@@ -144,7 +128,7 @@ def journey_audiences(config: "ProjectConfig") -> list[str]:
     group_name=GROUP,
     kinds={"duckdb", "csv", "json"},
     owners=OWNERS,
-    deps=[JOURNEY_ACTIONS_KEY, STAGE_HISTORY_KEY, BUYING_GROUPS, BUYING_GROUP_MEMBERS, b2b_key("persons")],
+    deps=[JOURNEY_ACTIONS, BUYING_GROUP_STAGE_HISTORY, BUYING_GROUPS, BUYING_GROUP_MEMBERS, PERSONS],
     pool=WAREHOUSE_POOL,
 )
 def journey_files(output: OutputResource, warehouse: WarehouseResource, project_config: ProjectConfigResource):
@@ -177,7 +161,7 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] |
     return int(value)
 
 
-@dg.asset_check(asset=JOURNEY_ACTIONS_KEY, blocking=True, pool=WAREHOUSE_POOL)
+@dg.asset_check(asset=JOURNEY_ACTIONS, blocking=True, pool=WAREHOUSE_POOL)
 def journey_actions_never_suppressed(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """No person action reaches an unsubscribed, suspended, email-invalid or deleted person,
     nor one sharing a normalised email with such a lead (re-derived from ``b2b.persons``)."""
@@ -186,7 +170,7 @@ def journey_actions_never_suppressed(warehouse: WarehouseResource) -> dg.AssetCh
         bad = _count(
             con,
             f"""
-            WITH suppressed AS ({load_sql("activation_check_suppressed_emails").rstrip().rstrip(";")})
+            WITH suppressed AS ({load_sql("activation/check_suppressed_emails").rstrip().rstrip(";")})
             SELECT count(*) FROM marts.journey_actions AS x
             JOIN b2b.persons AS p ON p.person_key = x.person_key
             WHERE x.person_key IS NOT NULL AND (
@@ -199,7 +183,7 @@ def journey_actions_never_suppressed(warehouse: WarehouseResource) -> dg.AssetCh
     return dg.AssetCheckResult(passed=bad == 0, metadata={"suppressed_person_actions": bad})
 
 
-@dg.asset_check(asset=JOURNEY_ACTIONS_KEY, blocking=True, pool=WAREHOUSE_POOL)
+@dg.asset_check(asset=JOURNEY_ACTIONS, blocking=True, pool=WAREHOUSE_POOL)
 def journey_action_ids_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """No action id appears twice (re-running a day replaces its actions)."""
     with warehouse.connect() as con:
@@ -210,7 +194,7 @@ def journey_action_ids_unique(warehouse: WarehouseResource) -> dg.AssetCheckResu
     return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicate_action_ids": duplicates})
 
 
-@dg.asset_check(asset=JOURNEY_STATE_KEY, blocking=True, pool=WAREHOUSE_POOL)
+@dg.asset_check(asset=JOURNEY_STATE, blocking=True, pool=WAREHOUSE_POOL)
 def active_accounts_on_existing_nodes(
     warehouse: WarehouseResource, project_config: ProjectConfigResource
 ) -> dg.AssetCheckResult:
@@ -237,7 +221,7 @@ def active_accounts_on_existing_nodes(
     )
 
 
-@dg.asset_check(asset=STAGE_HISTORY_KEY, blocking=True, pool=WAREHOUSE_POOL)
+@dg.asset_check(asset=BUYING_GROUP_STAGE_HISTORY, blocking=True, pool=WAREHOUSE_POOL)
 def stage_history_follows_the_model(
     warehouse: WarehouseResource, project_config: ProjectConfigResource
 ) -> dg.AssetCheckResult:

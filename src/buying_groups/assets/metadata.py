@@ -1,7 +1,7 @@
 """Metadata that makes the Dagster UI tell the story: row counts, column schemas, previews.
 
-Column schemas of validated tables come from their Pandera models; for marts they are read
-off DuckDB (the table is the contract there).
+Column schemas (with descriptions) come from the tables' Pandera models: ``model/schemas.py``
+for the validated tables, ``model/marts.py`` for the marts.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from buying_groups.model.entities import EntitySpec
+from buying_groups.model.entities import EntitySpec, entity_by_table
+from buying_groups.model.marts import MartSpec, mart
 
 
 def schema_from_entity(spec: EntitySpec) -> dg.TableSchema:
@@ -30,23 +31,24 @@ def schema_from_entity(spec: EntitySpec) -> dg.TableSchema:
     )
 
 
-def schema_from_table(con: duckdb.DuckDBPyConnection, table: str) -> dg.TableSchema:
-    schema_name, table_name = table.split(".", 1)
-    rows = con.execute(
-        """
-        SELECT column_name, data_type, is_nullable = 'YES'
-        FROM information_schema.columns
-        WHERE table_schema = $schema AND table_name = $table
-        ORDER BY ordinal_position
-        """,
-        {"schema": schema_name, "table": table_name},
-    ).fetchall()
+def schema_from_mart(spec: MartSpec) -> dg.TableSchema:
     return dg.TableSchema(
         columns=[
-            dg.TableColumn(name=name, type=dtype, constraints=dg.TableColumnConstraints(nullable=nullable))
-            for name, dtype, nullable in rows
+            dg.TableColumn(
+                name=c.name,
+                type=c.duckdb_type,
+                description=c.description,
+                constraints=dg.TableColumnConstraints(nullable=c.nullable, unique=spec.primary_key == (c.name,)),
+            )
+            for c in spec.columns
         ]
     )
+
+
+def schema_of(table: str) -> dg.TableSchema:
+    """The column schema of one of our tables (``b2b.*`` or ``marts.*``), from its model."""
+    schema, name = table.split(".", 1)
+    return schema_from_entity(entity_by_table(name)) if schema == "b2b" else schema_from_mart(mart(name))
 
 
 def _cell(value: Any) -> str:
@@ -78,7 +80,6 @@ def table_metadata(
     con: duckdb.DuckDBPyConnection,
     table: str,
     *,
-    schema: dg.TableSchema | None = None,
     extra: Mapping[str, Any] | None = None,
     preview_rows: int = 5,
 ) -> dict[str, Any]:
@@ -87,7 +88,7 @@ def table_metadata(
     metadata: dict[str, Any] = {
         "dagster/row_count": int(row_count),
         "dagster/table_name": table,
-        "dagster/column_schema": schema or schema_from_table(con, table),
+        "dagster/column_schema": schema_of(table),
         "preview": dg.MetadataValue.md(preview_markdown(con, table, preview_rows)),
     }
     metadata.update(extra or {})

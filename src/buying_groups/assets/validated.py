@@ -2,11 +2,11 @@
 
 import dagster as dg
 
-from buying_groups.assets.ingest import LANDING_DROPS
+from buying_groups.assets.keys import LANDING_DROPS, b2b_key
 from buying_groups.assets.metadata import markdown_table, schema_from_entity, table_metadata
-from buying_groups.ingest import load_entity
 from buying_groups.model.entities import ENTITIES, EntitySpec, entity_by_table
 from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
+from buying_groups.validated import load_entity
 
 # Cross-entity flags need their referent loaded first: a person's company, an event's person.
 _UPSTREAM_TABLES = {
@@ -14,10 +14,6 @@ _UPSTREAM_TABLES = {
     "experience_events": ["persons"],
     "opportunity_persons": ["opportunities", "persons"],
 }
-
-
-def b2b_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(["b2b", table])
 
 
 def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
@@ -67,7 +63,7 @@ def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
                     )
                 )
                 context.log.warning(f"schema drift in {spec.entity}: {result.schema_drift}")
-            metadata = table_metadata(con, spec.qualified_table, schema=schema_from_entity(spec), extra=extra)
+            metadata = table_metadata(con, spec.qualified_table, extra=extra)
         context.log.info(f"{spec.entity}: {result.as_metadata()}")
         return dg.MaterializeResult(metadata=metadata)
 

@@ -1,10 +1,5 @@
-"""Account audiences, role rule matches and interest signals as ``work.*`` tables (SQL glue)."""
+"""Account audiences from declarative rules (``account_audiences.yaml``)."""
 
-from buying_groups.audiences.build import (
-    build_audience_members,
-    build_interest,
-    build_rule_matches,
-    load_config_tables,
-)
+from buying_groups.audiences.members import build_audience_members
 
-__all__ = ["build_audience_members", "build_interest", "build_rule_matches", "load_config_tables"]
+__all__ = ["build_audience_members"]

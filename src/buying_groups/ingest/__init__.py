@@ -1,6 +1,7 @@
-"""Ingestion: find drops in the landing zone, read their CSV files, validate, upsert/append.
+"""Ingest: find drops in the landing zone, check their files' headers, keep the ledger
+(``meta.landing_files``) of what is pending and what was ingested.
 
-No Dagster imports here: the assets in ``buying_groups.assets`` call these functions.
+No Dagster imports here: the assets in ``buying_groups.assets.ingest`` call these functions.
 """
 
 from buying_groups.ingest.landing import (
@@ -10,15 +11,11 @@ from buying_groups.ingest.landing import (
     register_landing_files,
     scan_landing,
 )
-from buying_groups.ingest.load import EntityLoadResult, RejectedShareError, load_entity
 
 __all__ = [
-    "EntityLoadResult",
     "LandingFile",
     "LandingScan",
-    "RejectedShareError",
     "UnusableFileError",
-    "load_entity",
     "register_landing_files",
     "scan_landing",
 ]

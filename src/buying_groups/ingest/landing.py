@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from buying_groups.model.entities import ENTITIES, EntitySpec
+from buying_groups.sql_files import run_sql
 
 # A drop is a date, optionally followed by `T` and a time or any other suffix.
 DROP_PATTERN = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})(?:[T_.\-+ ].*)?$")
@@ -163,24 +164,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-LEDGER_DDL = """
-CREATE SCHEMA IF NOT EXISTS meta;
-CREATE TABLE IF NOT EXISTS meta.landing_files (
-    "drop" VARCHAR NOT NULL,
-    source_file VARCHAR NOT NULL,
-    entity VARCHAR NOT NULL,
-    part VARCHAR NOT NULL,
-    path VARCHAR NOT NULL,
-    byte_size BIGINT NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    header VARCHAR[] NOT NULL,
-    status VARCHAR NOT NULL,            -- pending | ingested
-    discovered_at TIMESTAMP NOT NULL,
-    ingested_at TIMESTAMP,
-    rows_read BIGINT,
-    rows_quarantined BIGINT
-);
-"""
+def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the ledger ``meta.landing_files`` if absent (``sql/ingest/ledger.sql``)."""
+    run_sql(con, "ingest/ledger")
 
 
 @dataclass
@@ -199,7 +185,7 @@ def register_landing_files(con: duckdb.DuckDBPyConnection, root: Path) -> Regist
 
     Every header is checked before anything is written: one unusable file stops the whole
     registration, and the ledger is left exactly as it was."""
-    con.execute(LEDGER_DDL)
+    ensure_ledger(con)
     scan = scan_landing(root)
     known = {
         (drop, name): (size, status, list(header))

@@ -11,7 +11,7 @@ SELECT
     interests.min_engagement,
     coalesce(interests.require_interest, false) AS require_interest
 FROM work.solution_interests AS interests
-JOIN (SELECT DISTINCT audience_id, account_key FROM work.audience_members) AS audience
-    ON audience.audience_id = interests.account_audience_id
+JOIN (SELECT DISTINCT audience, account_key FROM marts.account_audience_members) AS audience
+    ON audience.audience = interests.account_audience_id
 JOIN b2b.accounts AS accounts
     ON accounts.account_key = audience.account_key AND NOT accounts.is_deleted

@@ -1,7 +1,5 @@
-"""A tiny hand-built world for the scoring tests: rows in b2b.* and the work.* inputs.
-
-Holds helpers only (no tests). The work.* tables are created here with exactly the columns
-the config stage produces, since the scoring stage only reads them.
+"""A tiny hand-built world for the scoring tests: rows in b2b.*, the published audiences and
+the work.* inputs of the scoring step, in tables created by the project's own DDL.
 """
 
 from __future__ import annotations
@@ -14,30 +12,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from buying_groups.buying_groups import BuyingGroupScoringResult, score_buying_groups
+from buying_groups.engagement import compute_person_engagement
 from buying_groups.model.ddl import ensure_b2b_tables
 from buying_groups.model.entities import entity_by_table
-from buying_groups.scoring import (
-    BuyingGroupScoringResult,
-    compute_person_engagement,
-    score_buying_groups,
-)
-
-WORK_TABLES_DDL = """
-CREATE SCHEMA IF NOT EXISTS work;
-CREATE TABLE work.solution_interests(solution_interest_id VARCHAR, name VARCHAR,
-    roles_template_id VARCHAR, account_audience_id VARCHAR, min_completeness DOUBLE,
-    min_engagement DOUBLE, require_interest BOOLEAN);
-CREATE TABLE work.si_roles(solution_interest_id VARCHAR, role VARCHAR, role_order INT,
-    weight DOUBLE, required BOOLEAN, members_required INT);
-CREATE TABLE work.crm_role_map(solution_interest_id VARCHAR, crm_role VARCHAR, role VARCHAR);
-CREATE TABLE work.engagement_weights(activity_type_id BIGINT, weight DOUBLE);
-CREATE TABLE work.overrides(solution_interest_id VARCHAR, account_key VARCHAR,
-    person_key VARCHAR, action VARCHAR, role VARCHAR, override_order INT);
-CREATE TABLE work.audience_members(audience_id VARCHAR, account_key VARCHAR);
-CREATE TABLE work.rule_matches(solution_interest_id VARCHAR, person_key VARCHAR, role VARCHAR,
-    role_order INT);
-CREATE TABLE work.interest_persons(solution_interest_id VARCHAR, person_key VARCHAR);
-"""
+from buying_groups.model.marts import ensure_marts_tables
+from buying_groups.sql_files import run_sql
 
 # Values for the NOT NULL columns a test does not care about.
 _DEFAULTS: dict[type[pl.DataType], Any] = {
@@ -76,10 +56,18 @@ class World:
     daily_cap: int = 20
     _roles: dict[str, list[Role]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=itertools.count)
+    _audiences: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         ensure_b2b_tables(self.con)
-        self.con.execute(WORK_TABLES_DDL)
+        ensure_marts_tables(self.con)
+        for ddl in (
+            "engagement/weights_table",
+            "buying_groups/config_tables",
+            "buying_groups/rule_matches_table",
+            "buying_groups/interest_persons_table",
+        ):
+            run_sql(self.con, ddl)
 
     # --- b2b -------------------------------------------------------------------------------
     def account(self, key: str, name: str | None = None, *, deleted: bool = False) -> str:
@@ -136,9 +124,11 @@ class World:
         self.con.executemany("INSERT INTO work.engagement_weights VALUES (?, ?)", list(weights.items()))
 
     def audience(self, audience_id: str, *accounts: str) -> None:
-        self.con.executemany(
-            "INSERT INTO work.audience_members VALUES (?, ?)", [(audience_id, account) for account in accounts]
-        )
+        """These accounts are in the audience (published for each as_of the world is run on)."""
+        self._audiences.update((audience_id, account) for account in accounts)
+
+    def leave_audience(self, account: str) -> None:
+        self._audiences = {(audience, key) for audience, key in self._audiences if key != account}
 
     def solution_interest(
         self,
@@ -190,8 +180,18 @@ class World:
 
     # --- running and reading -----------------------------------------------------------------
     def run(self, as_of: dt.date) -> BuyingGroupScoringResult:
+        self.publish_audiences(as_of)
         compute_person_engagement(self.con, as_of, self.window_days, self.daily_cap)
         return score_buying_groups(self.con, as_of)
+
+    def publish_audiences(self, as_of: dt.date) -> None:
+        """What the audiences step publishes for ``as_of``."""
+        self.con.execute("DELETE FROM marts.account_audience_members")
+        if self._audiences:
+            self.con.executemany(
+                "INSERT INTO marts.account_audience_members VALUES (?, ?, ?)",
+                [(audience, account, as_of) for audience, account in sorted(self._audiences)],
+            )
 
     def rows(self, table: str, where: str = "true", **parameters: Any) -> list[dict[str, Any]]:
         relation = self.con.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY ALL", parameters)

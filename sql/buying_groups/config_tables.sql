@@ -1,6 +1,6 @@
--- The configuration as small tables in schema work, so scoring SQL can join it.
--- Rebuilt from config/*.yaml on every run (load_config_tables); rows are inserted with bound
--- parameters.
+-- The solution interests, their roles, CRM role map and manual overrides as small tables in
+-- schema work, so the scoring SQL can join them. Rebuilt from config/ by the step that reads
+-- them (load_scoring_config); rows are inserted with bound parameters.
 CREATE SCHEMA IF NOT EXISTS work;
 
 CREATE OR REPLACE TABLE work.solution_interests (
@@ -28,11 +28,6 @@ CREATE OR REPLACE TABLE work.crm_role_map (
     crm_role VARCHAR NOT NULL,          -- opportunity contact role as written in the CRM
     role VARCHAR NOT NULL,              -- template role it maps to
     PRIMARY KEY (solution_interest_id, crm_role)
-);
-
-CREATE OR REPLACE TABLE work.engagement_weights (
-    activity_type_id BIGINT NOT NULL PRIMARY KEY,
-    weight DOUBLE NOT NULL
 );
 
 CREATE OR REPLACE TABLE work.overrides (

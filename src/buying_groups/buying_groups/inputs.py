@@ -1,21 +1,18 @@
-"""Materialize the configuration, audiences, role matches and interest as ``work.*`` tables.
+"""What membership is computed from, as ``work.*`` tables of the scoring step.
 
-Each builder replaces its table in one transaction: the static DDL comes from
-``sql/audience_*.sql``, the rows from one ``INSERT ... SELECT`` that is the ``UNION ALL`` of one
-branch per configured item (audience, role, interest signal), so the data is scanned in one
-statement whatever the size of the configuration. Every value is a bound parameter, every
-identifier a whitelisted column (see :mod:`buying_groups.conditions`).
-
-Order of use: ``load_config_tables`` -> ``build_audience_members`` -> ``build_rule_matches``
-(needs ``work.audience_members`` and, when a role condition names
-``person_engagement_score``, ``marts.person_engagement`` for ``as_of``) and
-``build_interest``. The builders open their own transaction, so call them outside one.
+``load_scoring_config`` -> ``build_rule_matches`` (reads the published
+``marts.account_audience_members`` and, when a role condition names ``person_engagement_score``,
+``marts.person_engagement`` for ``as_of``) and ``build_interest``. Each builder replaces its table
+in one transaction: the DDL comes from ``sql/buying_groups/*_table.sql``, the rows from one
+``INSERT ... SELECT`` that is the ``UNION ALL`` of one branch per configured item (role, interest
+signal), so the data is scanned once whatever the size of the configuration. Every value is a
+bound parameter, every identifier a whitelisted column (see :mod:`buying_groups.conditions`).
+The builders open their own transaction, so call them outside one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -24,7 +21,6 @@ from buying_groups.conditions import (
     PERSON_ENGAGEMENT_FIELD,
     CompileContext,
     SqlParams,
-    account_scope,
     compile_condition,
     event_scope,
     referenced_fields,
@@ -32,27 +28,12 @@ from buying_groups.conditions import (
     window_bounds,
 )
 from buying_groups.config import ProjectConfig
-from buying_groups.sql_files import load_sql, transaction
+from buying_groups.sql_files import insert_union, replace_rows, row_count, run_sql, transaction
 
 
-def _insert_union(
-    con: duckdb.DuckDBPyConnection, table: str, columns: str, branches: Sequence[str], params: SqlParams
-) -> None:
-    if branches:
-        con.execute(f"INSERT INTO {table} ({columns})\n" + "\nUNION ALL\n".join(branches), params.values)
-
-
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return int(row[0]) if row else 0
-
-
-def load_config_tables(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> dict[str, int]:
-    """Replace ``work.solution_interests``, ``work.si_roles``, ``work.crm_role_map``,
-    ``work.engagement_weights`` and ``work.overrides`` with the configuration's rows.
-
-    Returns the row count of each table (for asset metadata).
-    """
+def load_scoring_config(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> dict[str, int]:
+    """Replace ``work.solution_interests``, ``work.si_roles``, ``work.crm_role_map`` and
+    ``work.overrides`` with the configuration's rows; returns the row count of each table."""
     interests: list[tuple[Any, ...]] = []
     roles: list[tuple[Any, ...]] = []
     role_map: list[tuple[Any, ...]] = []
@@ -72,48 +53,20 @@ def load_config_tables(con: duckdb.DuckDBPyConnection, config: ProjectConfig) ->
         for order, role in enumerate(config.template_for(interest).roles):
             roles.append((interest.id, role.role, order, float(role.weight), role.required, role.members_required))
         role_map.extend((interest.id, crm_role, role) for crm_role, role in interest.crm_role_map.items())
-    weights = [(activity_type, weight) for activity_type, weight in config.engagement.weights.items()]
     overrides = [
         (o.solution_interest_id, o.account_key, o.person_key, o.action, o.role, order)
         for order, o in enumerate(config.membership_overrides)
     ]
-    rows = {
-        "work.solution_interests": interests,
-        "work.si_roles": roles,
-        "work.crm_role_map": role_map,
-        "work.engagement_weights": weights,
-        "work.overrides": overrides,
-    }
-    with transaction(con):
-        con.execute(load_sql("audience_config_tables"))
-        for table, values in rows.items():
-            if values:
-                placeholders = ", ".join("?" * len(values[0]))
-                con.executemany(f"INSERT INTO {table} VALUES ({placeholders})", values)
-    return {table: len(values) for table, values in rows.items()}
-
-
-def build_audience_members(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as_of: dt.date) -> int:
-    """Replace ``work.audience_members(audience_id, account_key)``: the current accounts
-    (``is_deleted = false``) satisfying each audience's conditions (all current accounts when
-    an audience has none). Returns the row count."""
-    params = SqlParams()
-    branches = []
-    for audience in config.audiences:
-        where = ""
-        if audience.conditions is not None:
-            context = CompileContext(
-                account_scope(), "a", as_of=as_of, default_within_days=config.engagement.window_days
-            )
-            where = f" AND {compile_condition(audience.conditions, context, params)}"
-        branches.append(
-            f"SELECT CAST({params.bind(audience.id)} AS VARCHAR), a.account_key "
-            f"FROM b2b.accounts AS a WHERE NOT a.is_deleted{where}"
-        )
-    with transaction(con):
-        con.execute(load_sql("audience_members_table"))
-        _insert_union(con, "work.audience_members", "audience_id, account_key", branches, params)
-    return _count(con, "work.audience_members")
+    return replace_rows(
+        con,
+        "buying_groups/config_tables",
+        {
+            "work.solution_interests": interests,
+            "work.si_roles": roles,
+            "work.crm_role_map": role_map,
+            "work.overrides": overrides,
+        },
+    )
 
 
 def build_rule_matches(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as_of: dt.date) -> int:
@@ -150,8 +103,8 @@ def build_rule_matches(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as
                 f"CAST({params.bind(role.role)} AS VARCHAR), "
                 f"CAST({params.bind(order)} AS INTEGER) "
                 f"FROM b2b.persons AS p "
-                f"JOIN work.audience_members AS am ON am.account_key = p.account_key "
-                f"AND am.audience_id = {params.bind(interest.account_audience)} "
+                f"JOIN marts.account_audience_members AS am ON am.account_key = p.account_key "
+                f"AND am.audience = {params.bind(interest.account_audience)} "
                 f"{engagement_join}"
                 # The CASE on the audience row keeps DuckDB from pushing the condition into
                 # the scan of every person: it is evaluated only for persons of the audience
@@ -159,9 +112,9 @@ def build_rule_matches(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as
                 f"WHERE NOT p.is_deleted AND CASE WHEN am.account_key IS NOT NULL THEN {condition_sql} END"
             )
     with transaction(con):
-        con.execute(load_sql("audience_rule_matches_table"))
-        _insert_union(con, "work.rule_matches", "solution_interest_id, person_key, role, role_order", branches, params)
-    return _count(con, "work.rule_matches")
+        run_sql(con, "buying_groups/rule_matches_table")
+        insert_union(con, "work.rule_matches", "solution_interest_id, person_key, role, role_order", branches, params)
+    return row_count(con, "work.rule_matches")
 
 
 def build_interest(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as_of: dt.date) -> int:
@@ -191,6 +144,6 @@ def build_interest(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as_of:
             "SELECT DISTINCT solution_interest_id, person_key FROM (\n" + "\nUNION ALL\n".join(branches) + "\n)"
         ]
     with transaction(con):
-        con.execute(load_sql("audience_interest_persons_table"))
-        _insert_union(con, "work.interest_persons", "solution_interest_id, person_key", branches, params)
-    return _count(con, "work.interest_persons")
+        run_sql(con, "buying_groups/interest_persons_table")
+        insert_union(con, "work.interest_persons", "solution_interest_id, person_key", branches, params)
+    return row_count(con, "work.interest_persons")

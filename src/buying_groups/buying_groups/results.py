@@ -5,26 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-STAGES: tuple[str, ...] = ("sales_ready", "complete", "incomplete")
-
-
-@dataclass(frozen=True)
-class PersonEngagementResult:
-    """Outcome of :func:`compute_person_engagement`."""
-
-    as_of: dt.date
-    persons: int
-    persons_with_activity: int
-    max_raw_score: float
-
-    def as_metadata(self) -> dict[str, object]:
-        return {
-            "as_of": self.as_of.isoformat(),
-            "persons": self.persons,
-            "persons_with_activity": self.persons_with_activity,
-            "max_raw_score": self.max_raw_score,
-        }
-
 
 @dataclass(frozen=True)
 class BuyingGroupScoringResult:

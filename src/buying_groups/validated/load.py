@@ -38,7 +38,7 @@ from buying_groups.model.entities import ColumnSpec, EntitySpec
 from buying_groups.model.keys import key_suffix
 from buying_groups.model.schemas import ACTIVITY_TYPE_NAMES, EMAIL_PATTERN
 from buying_groups.model.sql_checks import SQL_CHECKS
-from buying_groups.sql_files import load_sql, quote_identifier, run_sql, transaction
+from buying_groups.sql_files import quote_identifier, run_sql, transaction
 
 # DuckDB's own null detection is switched off (a marker no file contains) so that an empty
 # field reads as '' and only null padding reads as NULL: that is how a record with too few
@@ -135,7 +135,7 @@ class _Params:
 
 def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
     ensure_b2b_tables(con)
-    con.execute(load_sql("ingest_macros"))
+    run_sql(con, "validated/macros")
 
 
 # --- staging ---------------------------------------------------------------------------
@@ -524,9 +524,9 @@ def load_entity(
         _count_batch(con, batch, result)
         # Rejects are recorded (committed) even when the share check stops the run below, so
         # the operator can see why; the files stay pending and a retry replaces these rows.
-        run_sql(con, "ingest_record_rejects", {"entity": spec.entity})
+        run_sql(con, "validated/record_rejects", {"entity": spec.entity})
         _check_rejected_share(con, spec, max_rejected_share)
-        run_sql(con, "ingest_batch_duplicate_keys", identifiers={"key": quote_identifier(spec.key_column)})
+        run_sql(con, "validated/batch_duplicate_keys", identifiers={"key": quote_identifier(spec.key_column)})
         if bulk:
             _finish_bulk_load(con, batch, spec, result)
         else:
@@ -662,7 +662,7 @@ def _merge(con: duckdb.DuckDBPyConnection, spec: EntitySpec, result: EntityLoadR
     with transaction(con):
         (valid,) = con.execute("SELECT count(*) FROM validated").fetchone()  # type: ignore[misc]
         if spec.mode == "upsert" and not _is_empty(con, spec.qualified_table):
-            run_sql(con, "ingest_upsert", identifiers=identifiers)
+            run_sql(con, "validated/upsert", identifiers=identifiers)
             (superseded,) = con.execute("SELECT coalesce(sum(occurrences - 1), 0) FROM batch_duplicate_keys").fetchone()  # type: ignore[misc]
             applied, deletes = con.execute(
                 "SELECT count(*), count(*) FILTER (WHERE is_deleted) FROM applied"
@@ -673,7 +673,7 @@ def _merge(con: duckdb.DuckDBPyConnection, spec: EntitySpec, result: EntityLoadR
         else:
             # Straight from `validated` (no copy of the batch); the INSERT reports how many
             # rows it wrote.
-            (applied,) = run_sql(con, "ingest_append", identifiers=identifiers).fetchone()  # type: ignore[misc]
+            (applied,) = run_sql(con, "validated/append", identifiers=identifiers).fetchone()  # type: ignore[misc]
             result.rows_superseded_in_batch = valid - applied  # duplicate keys
             if spec.mode == "upsert":  # the table holds exactly the rows just inserted
                 (result.deletes_applied,) = con.execute(
@@ -681,7 +681,7 @@ def _merge(con: duckdb.DuckDBPyConnection, spec: EntitySpec, result: EntityLoadR
                 ).fetchone()  # type: ignore[misc]
         result.rows_applied = applied
         _refresh_orphan_flags(con, spec)
-        run_sql(con, "ingest_mark_ingested", {"entity": spec.entity})
+        run_sql(con, "validated/mark_ingested", {"entity": spec.entity})
 
 
 def _finish_bulk_load(con: duckdb.DuckDBPyConnection, batch: str, spec: EntitySpec, result: EntityLoadResult) -> None:
@@ -699,7 +699,7 @@ def _finish_bulk_load(con: duckdb.DuckDBPyConnection, batch: str, spec: EntitySp
         con.execute(f"UPDATE {batch} SET {assignments}")
     run_sql(
         con,
-        "ingest_bulk_prune",
+        "validated/bulk_prune",
         identifiers={"batch": batch, "key": quote_identifier(spec.key_column), "precedence": PRECEDENCE[spec.mode]},
     )
     for column in _batch_only_columns(spec):
@@ -718,7 +718,7 @@ def _finish_bulk_load(con: duckdb.DuckDBPyConnection, batch: str, spec: EntitySp
         con.execute(f"DROP TABLE {spec.qualified_table}")
         con.execute(f"ALTER TABLE {batch} RENAME TO {quote_identifier(spec.table)}")
         _refresh_orphan_flags(con, spec)
-        run_sql(con, "ingest_mark_ingested", {"entity": spec.entity})
+        run_sql(con, "validated/mark_ingested", {"entity": spec.entity})
 
 
 # The tables whose keys the orphan flags look up (bg_known_account, bg_known_person). A batch
@@ -729,11 +729,11 @@ _ORPHAN_FLAG_SOURCES = frozenset({"accounts", "persons"})
 
 def _refresh_orphan_flags(con: duckdb.DuckDBPyConnection, spec: EntitySpec) -> None:
     if spec.table in _ORPHAN_FLAG_SOURCES:
-        run_sql(con, "ingest_refresh_orphans")
+        run_sql(con, "validated/refresh_orphans")
 
 
 def _count_batch(con: duckdb.DuckDBPyConnection, batch: str, result: EntityLoadResult) -> None:
-    run_sql(con, "ingest_batch_file_counts", identifiers={"batch": batch})
+    run_sql(con, "validated/batch_file_counts", identifiers={"batch": batch})
     records, quarantined, flagged = con.execute(
         "SELECT sum(records), sum(quarantined), sum(flagged) FROM batch_file_counts"
     ).fetchone()  # type: ignore[misc]

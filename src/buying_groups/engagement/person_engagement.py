@@ -1,15 +1,42 @@
-"""Person engagement (SPEC §5): capped, weighted activity counts in the window, normalised."""
+"""Person engagement: capped, weighted activity counts per day in the window, normalised to the top person."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
 
+from buying_groups.config import ProjectConfig
+from buying_groups.model.marts import PERSON_ENGAGEMENT, ensure_marts_tables, replace_snapshot_table
 from buying_groups.model.validation import count_duplicate_keys
-from buying_groups.scoring.results import PersonEngagementResult
-from buying_groups.scoring.tables import PERSON_ENGAGEMENT, ensure_marts_tables, replace_snapshot_table
-from buying_groups.sql_files import run_sql, transaction
+from buying_groups.sql_files import replace_rows, run_sql, transaction
+
+WEIGHTS = "work.engagement_weights"
+
+
+@dataclass(frozen=True)
+class PersonEngagementResult:
+    """Outcome of :func:`compute_person_engagement`."""
+
+    as_of: dt.date
+    persons: int
+    persons_with_activity: int
+    max_raw_score: float
+
+    def as_metadata(self) -> dict[str, object]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "persons": self.persons,
+            "persons_with_activity": self.persons_with_activity,
+            "max_raw_score": self.max_raw_score,
+        }
+
+
+def load_engagement_weights(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> int:
+    """Replace ``work.engagement_weights`` with ``engagement.yaml``'s weights; returns the row count."""
+    counts = replace_rows(con, "engagement/weights_table", {WEIGHTS: list(config.engagement.weights.items())})
+    return counts[WEIGHTS]
 
 
 def compute_person_engagement(
@@ -29,13 +56,13 @@ def compute_person_engagement(
         replace_snapshot_table(con, PERSON_ENGAGEMENT)  # a snapshot for one as_of
         run_sql(
             con,
-            "scoring_person_engagement_insert",
+            "engagement/person_engagement_insert",
             {"as_of": as_of, "window_days": window_days, "daily_cap": daily_cap},
         )
         duplicates = count_duplicate_keys(con, PERSON_ENGAGEMENT, ["person_key"])
         if duplicates:  # only if b2b.persons repeats a key, which its blocking check reports first
             raise ValueError(f"{PERSON_ENGAGEMENT} would hold {duplicates} duplicate person_key rows; nothing written")
-    persons, with_activity, max_raw = run_sql(con, "scoring_person_engagement_summary").fetchone()
+    persons, with_activity, max_raw = run_sql(con, "engagement/person_engagement_summary").fetchone()
     return PersonEngagementResult(
         as_of=as_of,
         persons=persons,

@@ -4,8 +4,9 @@
 -- lead may be an erasure request. A member whose email is suppressed for marketing (own
 -- flags, or any duplicate lead with the same normalised email) keeps the row - sales needs
 -- the group's composition - but the email is blanked and email_suppressed says why.
--- Needs activation_macros.sql and activation_suppressed_emails.sql on the connection.
-CREATE OR REPLACE TABLE marts.sales_handoff AS
+-- Needs activation/macros.sql and activation/suppressed_emails.sql on the connection, and
+-- marts.sales_handoff freshly created from its model.
+INSERT INTO marts.sales_handoff BY NAME
 SELECT
     g.buying_group_id,
     g.name AS group_name,

@@ -1,7 +1,7 @@
-"""Scoring stage: person engagement, buying-group membership, completeness, stage, history.
+"""Buying groups: membership, role coverage, completeness, engagement score, stage, history.
 
 Pure functions over a DuckDB connection (no Dagster imports); every statement is a file
-``sql/scoring_*.sql`` run with bound parameters.
+``sql/buying_groups/*.sql`` run with bound parameters.
 
 Choices where SPEC §5 is silent:
 
@@ -15,27 +15,25 @@ Choices where SPEC §5 is silent:
   ``is_removed = true`` and ``removed_at`` = the first as_of it was missing (never
   overwritten); its role, source and scores stay as they were when it left. A member who
   qualifies again is re-activated and keeps its original ``added_at``.
-- ``person_engagement`` and ``buying_groups`` / ``buying_group_roles`` are snapshots of the
-  latest run; ``buying_group_history`` holds one row per group per as_of. ``created_at`` and
+- ``buying_groups`` / ``buying_group_roles`` are snapshots of the latest run;
+  ``buying_group_history`` holds one row per group per as_of. ``created_at`` and
   ``qualified_at`` come from history rows up to the run's as_of.
 - A group whose account has no name is named after the account key.
-- Scoring refuses (:class:`StaleEngagementError`) when ``marts.person_engagement`` was
-  computed for another as_of, rather than staging groups on stale engagement.
+- Scoring refuses (:class:`StaleInputsError`) when ``marts.person_engagement`` or
+  ``marts.account_audience_members`` was computed for another as_of, rather than staging
+  groups on stale inputs.
 """
 
-from buying_groups.scoring.engagement import compute_person_engagement
-from buying_groups.scoring.groups import StaleEngagementError, member_problems, score_buying_groups
-from buying_groups.scoring.results import STAGES, BuyingGroupScoringResult, PersonEngagementResult
-from buying_groups.scoring.tables import SCORING_TABLES, ensure_marts_tables
+from buying_groups.buying_groups.groups import StaleInputsError, member_problems, score_buying_groups
+from buying_groups.buying_groups.inputs import build_interest, build_rule_matches, load_scoring_config
+from buying_groups.buying_groups.results import BuyingGroupScoringResult
 
 __all__ = [
-    "SCORING_TABLES",
-    "STAGES",
     "BuyingGroupScoringResult",
-    "PersonEngagementResult",
-    "StaleEngagementError",
-    "compute_person_engagement",
-    "ensure_marts_tables",
+    "StaleInputsError",
+    "build_interest",
+    "build_rule_matches",
+    "load_scoring_config",
     "member_problems",
     "score_buying_groups",
 ]

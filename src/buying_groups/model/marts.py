@@ -1,0 +1,375 @@
+"""One Pandera (polars) model per output table of schema ``marts``: the single source of truth.
+
+The DDL (:meth:`MartSpec.create_sql`), the Dagster column schema with descriptions, the docs
+tables (``docs/tables.md``) and the test fixtures all derive from these classes. A column's
+``isin`` becomes a ``CHECK`` constraint; a table's key becomes its ``PRIMARY KEY`` only where
+the table is evolved row by row (members, roles, groups, history): snapshot tables rewritten
+whole every run carry no index, and their uniqueness is asserted by the step or its checks.
+
+Snapshots (``person_engagement``, ``account_audience_members``, ``buying_group_roles``,
+``buying_groups``, ``sales_handoff``) describe the latest run; ``buying_group_members`` and
+``buying_group_history`` are persistent and only ever evolved, so membership and score history
+are never lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Any
+
+import duckdb
+import pandera.polars as pa
+import polars as pl
+
+from buying_groups.sql_files import quote_identifier
+
+# The vocabularies of the marts, defined once: the DDL's CHECK constraints, the asset checks
+# and the scoring summaries read them from here.
+STAGES: tuple[str, ...] = ("sales_ready", "complete", "incomplete")
+ASSIGNMENT_SOURCES: tuple[str, ...] = ("manual", "crm", "rule")
+
+
+class AccountAudienceMembers(pa.DataFrameModel):
+    """The current accounts in each account audience of `account_audiences.yaml`, as of `as_of`."""
+
+    audience: str = pa.Field(nullable=True, description="Audience id from `account_audiences.yaml`")
+    account_key: str = pa.Field(nullable=True, description="Source key of a current account in the audience")
+    as_of: dt.date = pa.Field(nullable=True, description="Scoring date")
+
+
+class PersonEngagement(pa.DataFrameModel):
+    """Engagement of every current person as of `as_of`."""
+
+    person_key: str = pa.Field(description="Source key of a current person")
+    raw_score: float = pa.Field(
+        description="Sum over activity types and days in the window of min(count that day, daily cap) x type weight"
+    )
+    person_engagement_score: float = pa.Field(
+        description="100 x sqrt(raw_score) / the highest sqrt(raw_score) of any person, 0-100"
+    )
+    as_of: dt.date = pa.Field(description="Scoring date")
+
+
+class BuyingGroupMembers(pa.DataFrameModel):
+    """Members of every buying group with their role and how it was assigned. Rows are never
+    deleted: a member who stops qualifying stays with `is_removed` and `removed_at`."""
+
+    buying_group_id: str = pa.Field(description="Buying group (`<solution interest id>:<account key>`)")
+    person_key: str = pa.Field(description="Source key of the person")
+    role: str = pa.Field(description="Role of the roles template the person holds in this group")
+    assignment_source: str = pa.Field(
+        isin=list(ASSIGNMENT_SOURCES),
+        description="How the role was assigned: manual (override file) > crm (opportunity contact role) > rule",
+    )
+    person_engagement_score: float = pa.Field(
+        description="The person's engagement score, as of the last run they were an active member"
+    )
+    has_interest: bool = pa.Field(description="The person shows interest (an interest signal inside the window)")
+    is_removed: bool = pa.Field(description="The person no longer qualifies; the row is kept for history")
+    added_at: dt.date = pa.Field(description="The `as_of` the person joined the group")
+    removed_at: dt.date = pa.Field(nullable=True, description="The `as_of` the person was removed; empty while active")
+
+
+class BuyingGroupRoles(pa.DataFrameModel):
+    """Role coverage of every buying group: members assigned per template role."""
+
+    buying_group_id: str = pa.Field(description="Buying group")
+    role: str = pa.Field(description="Role of the group's roles template")
+    weight: float = pa.Field(description="Role weight: Trivial 20, Minor 40, Normal 60, Important 80, Vital 100")
+    required: bool = pa.Field(description="The role counts for completeness")
+    members_required: pl.Int32 = pa.Field(description="Members the role needs to be 100 % complete")
+    members_assigned: pl.Int32 = pa.Field(description="Active members holding the role")
+    role_completeness: float = pa.Field(description="100 x min(members_assigned, members_required) / members_required")
+    role_order: pl.Int32 = pa.Field(description="Position in the template, 0 = highest priority")
+
+
+class BuyingGroups(pa.DataFrameModel):
+    """One row per buying group (solution interest x account in its audience) as of `as_of`."""
+
+    buying_group_id: str = pa.Field(description="`<solution interest id>:<account key>`")
+    name: str = pa.Field(description="`<solution interest name> for <account name>`")
+    solution_interest_id: str = pa.Field(description="Solution interest of `solution_interests.yaml`")
+    account_key: str = pa.Field(description="Source key of the account")
+    account_name: str = pa.Field(nullable=True, description="Account name")
+    member_count: pl.Int32 = pa.Field(description="Active members")
+    interested_members: pl.Int32 = pa.Field(description="Active members showing interest")
+    completeness_score: float = pa.Field(description="Mean role completeness over the required roles, 0-100")
+    weighted_completeness_score: float = pa.Field(
+        description="Role completeness weighted by role weight over the required roles, 0-100"
+    )
+    engagement_score: float = pa.Field(
+        description="100 x sqrt(group raw) / the highest sqrt(group raw) of any group, 0-100"
+    )
+    missing_roles: Annotated[pl.List, pl.String()] = pa.Field(
+        description="Required roles not fully staffed, in template order"
+    )
+    stage: str = pa.Field(
+        isin=list(STAGES),
+        description="sales_ready (completeness and engagement thresholds met), complete (100 %) or incomplete",
+    )
+    qualified_at: dt.date = pa.Field(
+        nullable=True, description="First `as_of` the group was sales_ready (kept afterwards)"
+    )
+    created_at: dt.date = pa.Field(description="First `as_of` the group existed")
+    as_of: dt.date = pa.Field(description="Scoring date")
+    newly_qualified: bool = pa.Field(description="The group reached sales_ready for the first time in this run")
+    lifecycle_stage: str = pa.Field(
+        nullable=True,
+        description="Stage of the `journeys.yaml` stage model (set by the journeys; empty without a stage model)",
+    )
+
+
+class BuyingGroupHistory(pa.DataFrameModel):
+    """Scores and stage of every buying group per `as_of`, for time-to-complete reporting."""
+
+    buying_group_id: str = pa.Field(description="Buying group")
+    as_of: dt.date = pa.Field(description="Scoring date")
+    completeness_score: float = pa.Field(description="Completeness that day")
+    engagement_score: float = pa.Field(description="Engagement that day")
+    stage: str = pa.Field(description="Stage that day")
+
+
+class SalesHandoff(pa.DataFrameModel):
+    """One row per active member of each sales_ready buying group, for sales."""
+
+    buying_group_id: str = pa.Field(nullable=True, description="Buying group")
+    group_name: str = pa.Field(nullable=True, description="Buying group name")
+    solution_interest_id: str = pa.Field(nullable=True, description="Solution interest")
+    account_key: str = pa.Field(nullable=True, description="Source key of the account")
+    account_name: str = pa.Field(nullable=True, description="Account name")
+    completeness_score: float = pa.Field(nullable=True, description="Group completeness, 0-100")
+    weighted_completeness_score: float = pa.Field(nullable=True, description="Group weighted completeness, 0-100")
+    engagement_score: float = pa.Field(nullable=True, description="Group engagement, 0-100")
+    stage: str = pa.Field(nullable=True, description="Always sales_ready")
+    qualified_at: dt.date = pa.Field(nullable=True, description="First date the group was sales_ready")
+    newly_qualified: bool = pa.Field(nullable=True, description="The group qualified in this run (new for sales)")
+    person_key: str = pa.Field(nullable=True, description="Source key of the member")
+    role: str = pa.Field(nullable=True, description="The member's role")
+    assignment_source: str = pa.Field(nullable=True, description="manual, crm or rule")
+    person_engagement_score: float = pa.Field(nullable=True, description="The member's engagement, 0-100")
+    role_weight: float = pa.Field(nullable=True, description="Weight of the member's role (rows are ordered by it)")
+    email: str = pa.Field(
+        nullable=True, description="Work email, trimmed and lower-cased; empty when marketing consent is missing"
+    )
+    email_suppressed: bool = pa.Field(
+        nullable=True, description="The email is suppressed for marketing (the row stays for sales context)"
+    )
+    first_name: str = pa.Field(nullable=True, description="First name")
+    last_name: str = pa.Field(nullable=True, description="Last name")
+    job_title: str = pa.Field(nullable=True, description="Job title")
+    as_of: dt.date = pa.Field(nullable=True, description="Scoring date")
+
+
+STAGE_SOURCES: tuple[str, ...] = ("entry", "journey")
+JOURNEY_STATUSES: tuple[str, ...] = ("active", "completed", "exited")
+JOURNEY_EVENTS: tuple[str, ...] = ("entered", "path", "action", "ignored", "waiting", "timeout", "completed", "exited")
+
+
+class BuyingGroupStageHistory(pa.DataFrameModel):
+    """Every lifecycle-stage move of every buying group: one `entry` row when a group is created
+    (the stage model's entry stage), then each `update_stage` of a journey, accepted or not."""
+
+    buying_group_id: str = pa.Field(description="Buying group")
+    as_of: dt.date = pa.Field(description="Journey run date")
+    seq: pl.Int32 = pa.Field(description="Order of the moves of one day (0 = the entry row)")
+    from_stage: str = pa.Field(nullable=True, description="Stage before the move; empty for the entry row")
+    to_stage: str = pa.Field(description="Stage requested")
+    source: str = pa.Field(isin=list(STAGE_SOURCES), description="entry (new group) or journey (`update_stage`)")
+    journey_id: str = pa.Field(nullable=True, description="Journey that requested the move")
+    node_id: str = pa.Field(nullable=True, description="Node of that journey")
+    accepted: bool = pa.Field(description="The stage model allows the move, so the stage changed")
+    reason: str = pa.Field(nullable=True, description="Why a move was not accepted")
+
+
+class JourneyState(pa.DataFrameModel):
+    """Position of each account in each journey: one row per (journey, account, entry)."""
+
+    journey_id: str = pa.Field(description="Journey of `journeys.yaml`")
+    account_key: str = pa.Field(description="Source key of the account")
+    buying_group_id: str = pa.Field(description="The account's buying group for the journey's solution interest")
+    entry_number: pl.Int32 = pa.Field(description="1 for the first entry, 2 for the first re-entry, ...")
+    node_id: str = pa.Field(description="Current node; the last node when the account left")
+    node_entered_on: dt.date = pa.Field(description="Day the account reached that node")
+    status: str = pa.Field(isin=list(JOURNEY_STATUSES), description="active, completed (no next) or exited")
+    entered_on: dt.date = pa.Field(description="Day the account entered the journey")
+    left_on: dt.date = pa.Field(nullable=True, description="Day it completed or exited; empty while active")
+    as_of: dt.date = pa.Field(description="Journey run that last wrote the row")
+
+
+class JourneyLog(pa.DataFrameModel):
+    """Every step of every account through the journeys, per `as_of` in order."""
+
+    journey_id: str = pa.Field(description="Journey")
+    account_key: str = pa.Field(description="Source key of the account")
+    entry_number: pl.Int32 = pa.Field(description="Entry of the account")
+    as_of: dt.date = pa.Field(description="Journey run date")
+    seq: pl.Int32 = pa.Field(description="Order of the step within the run, from 1")
+    node_id: str = pa.Field(description="Node of the step")
+    event: str = pa.Field(isin=list(JOURNEY_EVENTS), description="What happened")
+    detail: str = pa.Field(nullable=True, description="Details as JSON (path taken, action, reason, ...)")
+
+
+class JourneyActions(pa.DataFrameModel):
+    """Actions the journeys took, per `as_of`; person actions have one row per person."""
+
+    action_id: str = pa.Field(
+        description="SHA-256 of journey, account, entry, node, `as_of`, action index and person: stable on re-runs"
+    )
+    as_of: dt.date = pa.Field(description="Journey run date")
+    journey_id: str = pa.Field(description="Journey")
+    account_key: str = pa.Field(description="Source key of the account")
+    buying_group_id: str = pa.Field(description="Buying group acted on")
+    entry_number: pl.Int32 = pa.Field(description="Entry of the account")
+    node_id: str = pa.Field(description="Action node")
+    action_index: pl.Int32 = pa.Field(description="Position of the action in the node, from 0")
+    seq: pl.Int32 = pa.Field(description="Order of the actions of one run")
+    action_type: str = pa.Field(
+        description="update_stage, sales_alert, marketo_list, linkedin_contacts, linkedin_audience, "
+        "linkedin_audience_remove"
+    )
+    target: str = pa.Field(nullable=True, description="Stage, list or audience; the recipients of a sales alert")
+    person_key: str = pa.Field(nullable=True, description="Person of a person action; empty otherwise")
+    payload: str = pa.Field(description="The action's data as JSON")
+
+
+class JourneyNodeCounts(pa.DataFrameModel):
+    """The journey dashboard: accounts per node and `as_of`."""
+
+    as_of: dt.date = pa.Field(description="Journey run date")
+    journey_id: str = pa.Field(description="Journey")
+    node_id: str = pa.Field(description="Node")
+    accounts_waiting: pl.Int32 = pa.Field(description="Active accounts on the node after the run")
+    accounts_passed: pl.Int32 = pa.Field(description="Accounts that reached the node that day")
+
+
+def duckdb_type(dtype: Any) -> str:
+    """The DuckDB type of a Pandera/polars column type."""
+    if isinstance(dtype, pl.List):
+        return duckdb_type(dtype.inner) + "[]"
+    simple = {
+        pl.String: "VARCHAR",
+        pl.Int32: "INTEGER",
+        pl.Int64: "BIGINT",
+        pl.Float64: "DOUBLE",
+        pl.Boolean: "BOOLEAN",
+        pl.Date: "DATE",
+        pl.Datetime: "TIMESTAMP",
+    }
+    for polars_type, name in simple.items():
+        if dtype == polars_type:
+            return name
+    raise TypeError(f"no DuckDB type for {dtype!r}")
+
+
+def _sql_literal(value: object) -> str:
+    # Only for CHECK constraints built from this module's own vocabularies, never user input.
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class MartColumn:
+    name: str
+    duckdb_type: str
+    nullable: bool
+    description: str
+    allowed: tuple[str, ...] | None = None
+
+    @property
+    def definition(self) -> str:
+        text = f"{quote_identifier(self.name)} {self.duckdb_type}" + ("" if self.nullable else " NOT NULL")
+        if self.allowed:
+            text += f" CHECK ({quote_identifier(self.name)} IN ({', '.join(map(_sql_literal, self.allowed))}))"
+        return text
+
+
+@dataclass(frozen=True)
+class MartSpec:
+    """An output table of schema ``marts`` and the model that declares it."""
+
+    table: str
+    model: type[pa.DataFrameModel]
+    primary_key: tuple[str, ...] = ()
+
+    @property
+    def qualified_table(self) -> str:
+        return f"marts.{self.table}"
+
+    @property
+    def description(self) -> str:
+        return " ".join((self.model.__doc__ or "").split())
+
+    @cached_property
+    def columns(self) -> tuple[MartColumn, ...]:
+        columns = []
+        for name, column in self.model.to_schema().columns.items():
+            allowed = next((tuple(c.statistics["allowed_values"]) for c in column.checks if c.name == "isin"), None)
+            columns.append(
+                MartColumn(name, duckdb_type(column.dtype.type), column.nullable, column.description or "", allowed)
+            )
+        return tuple(columns)
+
+    def create_sql(self, *, replace: bool = False) -> str:
+        """``CREATE TABLE IF NOT EXISTS`` (or ``CREATE OR REPLACE TABLE``) from the model."""
+        lines = [column.definition for column in self.columns]
+        if self.primary_key:
+            lines.append(f"PRIMARY KEY ({', '.join(map(quote_identifier, self.primary_key))})")
+        verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
+        return f"{verb} {self.qualified_table} (\n    " + ",\n    ".join(lines) + "\n)"
+
+
+MARTS: tuple[MartSpec, ...] = (
+    MartSpec("account_audience_members", AccountAudienceMembers),
+    MartSpec("person_engagement", PersonEngagement),
+    MartSpec("buying_group_members", BuyingGroupMembers, ("buying_group_id", "person_key")),
+    MartSpec("buying_group_roles", BuyingGroupRoles, ("buying_group_id", "role")),
+    MartSpec("buying_groups", BuyingGroups, ("buying_group_id",)),
+    MartSpec("buying_group_history", BuyingGroupHistory, ("buying_group_id", "as_of")),
+    MartSpec("sales_handoff", SalesHandoff),
+    MartSpec("buying_group_stage_history", BuyingGroupStageHistory),
+    MartSpec("journey_state", JourneyState, ("journey_id", "account_key", "entry_number")),
+    MartSpec("journey_log", JourneyLog),
+    MartSpec("journey_actions", JourneyActions),
+    MartSpec("journey_node_counts", JourneyNodeCounts, ("as_of", "journey_id", "node_id")),
+)
+
+ACCOUNT_AUDIENCE_MEMBERS = "marts.account_audience_members"
+PERSON_ENGAGEMENT = "marts.person_engagement"
+BUYING_GROUP_MEMBERS = "marts.buying_group_members"
+BUYING_GROUP_ROLES = "marts.buying_group_roles"
+BUYING_GROUPS = "marts.buying_groups"
+BUYING_GROUP_HISTORY = "marts.buying_group_history"
+SALES_HANDOFF = "marts.sales_handoff"
+BUYING_GROUP_STAGE_HISTORY = "marts.buying_group_stage_history"
+JOURNEY_STATE = "marts.journey_state"
+JOURNEY_LOG = "marts.journey_log"
+JOURNEY_ACTIONS = "marts.journey_actions"
+JOURNEY_NODE_COUNTS = "marts.journey_node_counts"
+
+
+def mart(table: str) -> MartSpec:
+    """The spec of ``marts.<table>`` (qualified or not)."""
+    name = table.removeprefix("marts.")
+    for spec in MARTS:
+        if spec.table == name:
+            return spec
+    raise KeyError(table)
+
+
+def ensure_marts_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schema ``marts`` and every mart table if absent (idempotent)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    for spec in MARTS:
+        con.execute(spec.create_sql())
+
+
+def replace_snapshot_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Empty a snapshot mart by re-creating it from its model (call inside the transaction that
+    refills it, so readers never see it empty).
+
+    Not ``DELETE FROM``: deleting every row and inserting the same primary keys in one
+    transaction is DuckDB's slow path (each insert is checked against the deleted, not yet
+    committed index entries).
+    """
+    con.execute(mart(table).create_sql(replace=True))
