@@ -29,7 +29,11 @@ from buying_groups.sample_data.vocabulary import (
 # Mean activities per lead by tier (hot, warm, cold, silent): about 10 overall.
 MEAN_ACTIVITIES_BY_TIER = (32.0, 11.0, 4.0, 0.2)
 MAX_ACTIVITIES_PER_LEAD = 200
-# Per-mille weights of Marketo's standard activity types (SPEC §2).
+# Interest signals of their own (the journeys listen for them): a LinkedIn lead-gen form fill
+# and a chat interaction. Marketo has no standard ids for these; the sample data uses these.
+LINKEDIN_LEAD_GEN_FORM = 37
+CHAT_INTERACTION = 118
+# Per-mille weights of Marketo's standard activity types (SPEC §2) and the two above.
 ACTIVITY_TYPE_WEIGHTS: dict[int, int] = {
     1: 280,
     2: 80,
@@ -42,6 +46,8 @@ ACTIVITY_TYPE_WEIGHTS: dict[int, int] = {
     12: 20,
     46: 40,
     104: 27,
+    LINKEDIN_LEAD_GEN_FORM: 25,
+    CHAT_INTERACTION: 20,
 }
 EMAIL_TYPES = (6, 7, 9, 10, 11)
 
@@ -154,8 +160,10 @@ def _with_primary_attribute(frame: pl.DataFrame, rng: Rng, key: pl.Expr) -> pl.D
     value = (
         pl.when(kind == 1)
         .then(pl.col("_page"))
-        .when(kind == 2)
+        .when(kind.is_in([2, LINKEDIN_LEAD_GEN_FORM]))
         .then(pl.col("_form"))
+        .when(kind == CHAT_INTERACTION)
+        .then(pl.concat_str([pl.lit("Chat: "), pl.col("_page")]))
         .when(kind == 3)
         .then(rng.pick("link", key, LINKS))
         .when(kind.is_in(EMAIL_TYPES))
@@ -193,6 +201,10 @@ def _with_primary_attribute(frame: pl.DataFrame, rng: Rng, key: pl.Expr) -> pl.D
         )
         .when(kind == 2)
         .then(pl.concat_str([*ip_and_page, pl.lit("}")]))
+        .when(kind == LINKEDIN_LEAD_GEN_FORM)
+        .then(pl.concat_str([pl.lit('{"Lead Gen Form":"'), pl.col("_form"), pl.lit('","Source":"LinkedIn"}')]))
+        .when(kind == CHAT_INTERACTION)
+        .then(pl.concat_str([pl.lit('{"Dialogue":"'), pl.col("_page"), pl.lit('","Channel":"Web chat"}')]))
         .when(kind == 3)
         .then(pl.concat_str([pl.lit('{"Webpage URL":"'), pl.col("_page"), pl.lit('"}')]))
         .when(kind == 11)
