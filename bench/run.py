@@ -1,4 +1,4 @@
-"""Benchmark ``buying-groups run`` against the CSV-read floor (SPEC §8).
+"""Benchmark ``buying-groups run`` against the CSV-read floor (method: docs/performance.md).
 
 For each ``--leads`` size:
 
@@ -13,8 +13,9 @@ For each ``--leads`` size:
    warehouse and output.
 
 Prints a summary table and a per-step table, and writes a small JSON file under
-``bench/results/``. The extracts are read from the OS page cache in every measurement (they
-were just written), so the floor and the pipeline are compared on equal terms.
+``bench/results/`` (created when missing; not committed). The extracts are read from the OS
+page cache in every measurement (they were just written), so the floor and the pipeline are
+compared on equal terms.
 
     python bench/run.py --leads 1000000
     python bench/run.py --leads 100000 1000000 --workdir /tmp/bench --keep

@@ -11,6 +11,7 @@ import pytest
 import buying_groups.validated.load as ingest_load
 from buying_groups.ingest import UnusableFileError, register_landing_files
 from buying_groups.model import ENTITIES, entity_by_table
+from buying_groups.model.ddl import ensure_b2b_tables
 from buying_groups.validated import RejectedShareError, load_entity
 from tests.conftest import (
     ACTIVITY_HEADER,
@@ -244,7 +245,7 @@ def test_schema_drift_is_carried_and_reported(con, landing):
     assert results["leads"].schema_drift == {"2026-11-01/leads.csv": ["favoriteColor"]}
 
 
-def test_missing_optional_columns_are_empty(con, landing):
+def test_missing_optional_columns_are_unknown(con, landing):
     header = ["id", "email", "title", "contactCompany", "createdAt", "updatedAt"]
     write_csv(
         landing / "2026-11-01" / "leads.csv",
@@ -252,7 +253,9 @@ def test_missing_optional_columns_are_empty(con, landing):
         [[1, "a@acme.com", "CEO", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"]],
     )
     ingest(con, landing)
-    assert person(con, 1)["first_name"] is None and person(con, 1)["is_unsubscribed"] is False
+    # Unknown, never a default: a consent flag never delivered is not "false" (activation reads
+    # it as suppressed).
+    assert person(con, 1)["first_name"] is None and person(con, 1)["is_unsubscribed"] is None
 
 
 # --- dirt: quarantined with the reason, or kept and flagged ------------------------------
@@ -277,10 +280,10 @@ def test_bad_email_keeps_the_person_flagged(con, landing):
     ]
 
 
-def test_unreadable_consent_flag_counts_as_suppressed(con, landing):
+def test_unreadable_consent_flag_is_unknown(con, landing):
     write_csv(landing / "2026-11-01" / "leads.csv", LEAD_HEADER, [lead(1, unsubscribed="maybe")])
     ingest(con, landing)
-    assert person(con, 1)["is_unsubscribed"] is True
+    assert person(con, 1)["is_unsubscribed"] is None
     assert rejected(con)[0][4:] == ("unsubscribed", "type: not a valid BOOLEAN", "maybe", "flagged")
 
 
@@ -469,3 +472,17 @@ def test_line_numbers_follow_the_file_when_the_connection_does_not_keep_insertio
     ).fetchone()
     assert mismatched == (0,)
     assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchone() == (False,)
+
+
+def test_a_warehouse_of_an_earlier_version_gains_new_columns_and_loses_stale_not_null(con):
+    # What an earlier version's b2b.persons looked like: no email_as_given, consent NOT NULL.
+    ensure_b2b_tables(con)
+    con.execute("ALTER TABLE b2b.persons DROP COLUMN email_as_given")
+    con.execute("ALTER TABLE b2b.persons ALTER COLUMN is_unsubscribed SET NOT NULL")
+
+    ensure_b2b_tables(con)
+
+    columns = dict(
+        con.execute("SELECT column_name, is_nullable FROM duckdb_columns() WHERE table_name = 'persons'").fetchall()
+    )
+    assert columns["email_as_given"] is True and columns["is_unsubscribed"] is True

@@ -22,10 +22,21 @@ CREATE OR REPLACE TEMP MACRO activation_website_host(url) AS CASE
     THEN activation_website_host_candidate(url)
 END;
 
--- The normalised form of an email: trimmed (spaces, tabs, line breaks), lower-cased, NULL
--- when empty. Duplicates across leads are compared in this form.
-CREATE OR REPLACE TEMP MACRO activation_normalised_email(email) AS
-    nullif(lower(trim(email, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))), '');
+-- The normalised form of an email, as a person reads it: every whitespace and zero-width or
+-- other invisible formatting character removed (anywhere), lower-cased, a leading "mailto:"
+-- and trailing dots, commas and semicolons stripped; NULL when empty. Duplicates across leads
+-- are compared in this form, so `Kai@X.example<TAB>`, `mailto:kai@x.example` and
+-- `kai@x.example.` are all kai@x.example. A valid address is only trimmed and lower-cased.
+CREATE OR REPLACE TEMP MACRO activation_normalised_email(email) AS nullif(
+    regexp_replace(
+        regexp_replace(
+            lower(regexp_replace(
+                email,
+                '[\s\x{00A0}\x{1680}\x{180E}\x{2000}-\x{200F}\x{2028}-\x{202F}\x{205F}-\x{2064}\x{3000}\x{FEFF}]',
+                '', 'g')),
+            '^mailto:', ''),
+        '[.,;]+$', ''),
+    '');
 
 -- A person's consent for paid media: suppressed when any flag is true OR unreadable (NULL).
 CREATE OR REPLACE TEMP MACRO activation_is_suppressed(unsubscribed, suspended, email_invalid, deleted) AS

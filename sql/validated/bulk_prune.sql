@@ -1,7 +1,7 @@
 -- Bulk load (load.py, _finish_bulk_load): the staged batch {batch} keeps only the rows the
 -- empty table gets: quarantined rows go, and of a key the batch holds more than once only the
--- winning row ({precedence}, as ingest_append/ingest_upsert pick it) stays.
--- Needs batch_duplicate_keys (ingest_batch_duplicate_keys.sql).
+-- winning row ({precedence}, as append.sql/upsert.sql pick it) stays.
+-- Needs batch_duplicate_keys (batch_duplicate_keys.sql).
 DELETE FROM {batch}
 WHERE __reject
    OR rowid IN (

@@ -32,7 +32,7 @@ CREATE OR REPLACE TEMP MACRO bg_domain(website) AS
     nullif(lower(regexp_extract(trim(website),
         '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[^@/]*@)?(?:www\.)?([^/:?#\s]+)', 1)), '');
 -- Orphan flags: a person's company is a current account; an event's lead is a known person.
--- Used on insert (load.py) and by ingest_refresh_orphans, so both agree.
+-- Used on insert (load.py) and by refresh_orphans.sql, so both agree.
 CREATE OR REPLACE TEMP MACRO bg_known_account(key) AS
     coalesce(key IN (SELECT account_key FROM b2b.accounts WHERE NOT is_deleted), false);
 CREATE OR REPLACE TEMP MACRO bg_known_person(key) AS

@@ -1,16 +1,21 @@
-"""Reference documentation generated from the Pandera models (the README embeds it).
+"""Reference documentation generated from the Pandera models.
 
-``python -m buying_groups.docs`` prints the validated-table reference; a test keeps the
-README's copy identical, so the column list is written once, in ``model/schemas.py``.
+``python -m buying_groups.docs --write docs/tables.md`` rewrites the page's generated blocks
+(between ``<!-- generated: NAME -->`` and ``<!-- end generated -->``); a test keeps them equal
+to the models, so each column is described once, in ``model/schemas.py`` or ``model/marts.py``.
 """
 
 from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
 
 from buying_groups.model import ENTITIES
 from buying_groups.model.entities import ColumnSpec
 from buying_groups.model.marts import MARTS
 
-_ON_INVALID = {"reject": "row quarantined", "nullify": "emptied, flagged", "suppress": "read as true, flagged"}
+_ON_INVALID = {"reject": "row quarantined", "nullify": "emptied, flagged"}
 
 
 def _bad_value(column: ColumnSpec) -> str:
@@ -68,6 +73,29 @@ def marts_tables_markdown() -> str:
     return "\n".join(lines)
 
 
+GENERATED = {"b2b": b2b_tables_markdown, "marts": marts_tables_markdown}
+_BLOCK = re.compile(r"(<!-- generated: (\w+)[^>]*-->\n)(.*?)(<!-- end generated -->)", re.S)
+
+
+def generated_blocks(text: str) -> dict[str, str]:
+    """The generated blocks of a Markdown page, by name."""
+    return {match.group(2): match.group(3) for match in _BLOCK.finditer(text)}
+
+
+def rewrite_generated(text: str) -> str:
+    """The page with every generated block replaced by what the models give now."""
+    return _BLOCK.sub(lambda m: m.group(1) + "\n" + GENERATED[m.group(2)]() + "\n" + m.group(4), text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Reference tables generated from the Pandera models.")
+    parser.add_argument("--write", type=Path, metavar="PAGE", help="rewrite the generated blocks of this page")
+    args = parser.parse_args(argv)
+    if args.write:
+        args.write.write_text(rewrite_generated(args.write.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print("\n".join(generate() for generate in GENERATED.values()))
+
+
 if __name__ == "__main__":
-    print(b2b_tables_markdown())
-    print(marts_tables_markdown())
+    main()

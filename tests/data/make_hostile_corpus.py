@@ -7,7 +7,8 @@ into ``tmp_path``; run this script to materialise the corpus on disk for a manua
 
     python tests/data/make_hostile_corpus.py tests/data/hostile
 
-The expected outcome of every case lives in :data:`CASES` (and in the README (section Data quality and recovery)).
+The expected outcome of every case lives in :data:`CASES` (and in the table of docs/data-quality.md,
+section "What happens to each kind of hostile file").
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class Case:
     valid_ids: tuple[int, ...] = ()  # lead ids that must be in b2b.persons afterwards
     reason: str = ""  # regex the error / reject reason must match
     reject_lines: tuple[int, ...] = ()  # line numbers quarantined in b2b.rejected_rows
-    documented: str = ""  # the outcome in words, for the README table
+    documented: str = ""  # the outcome in words, for the table in docs/data-quality.md
 
 
 def _path(name: str = "leads.csv", drop: str = DROP) -> str:

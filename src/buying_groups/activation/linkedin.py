@@ -107,6 +107,7 @@ class LinkedInExport:
     files: list[ManifestFile] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     suppressed_email_count: int = 0
+    consent_unknown_persons: int = 0
 
     @property
     def total_rows(self) -> int:
@@ -127,6 +128,7 @@ def prepare_session(con: duckdb.DuckDBPyConnection) -> int:
     """Temp macros, the country map and the suppressed-email set for this connection.
     Returns the number of suppressed emails."""
     run_sql(con, "activation/macros")
+    run_sql(con, "validated/macros")  # the boolean and empty-value rules of ingest, for quarantined rows
     register_country_map(con, [("b2b.persons", "country"), ("b2b.accounts", "billing_country")])
     run_sql(con, "activation/suppressed_emails")
     (count,) = con.execute("SELECT count(*) FROM activation_suppressed_emails").fetchone()  # type: ignore[misc]
@@ -146,6 +148,7 @@ def build_linkedin_audiences(
     linkedin_root.mkdir(parents=True, exist_ok=True)
     export = LinkedInExport(manifest_path=linkedin_root / MANIFEST_NAME)
     export.suppressed_email_count = prepare_session(con)
+    (export.consent_unknown_persons,) = run_sql(con, "activation/consent_unknown").fetchone()  # type: ignore[misc]
 
     companies_sql = load_sql("activation/companies")
     contacts_sql = load_sql("activation/contacts")

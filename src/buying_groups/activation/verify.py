@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,10 +147,17 @@ def verify_manifest(linkedin_root: Path) -> Verification:
     return result
 
 
+def _as_read(email: str) -> str:
+    """An address as a person reads it: no whitespace or invisible formatting characters, lower
+    case, no ``mailto:``, no trailing dots, commas or semicolons."""
+    visible = "".join(ch for ch in email if not (ch.isspace() or unicodedata.category(ch) in ("Cf", "Zs", "Zl", "Zp")))
+    return visible.lower().removeprefix("mailto:").rstrip(".,;")
+
+
 def suppressed_emails(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Normalised emails that must never appear, from ``b2b.persons`` (own SQL)."""
+    """Normalised emails that must never appear, from the warehouse (own SQL, own normalisation)."""
     rows = run_sql(con, "activation/check_suppressed_emails").fetchall()
-    return {email for (email,) in rows if email}
+    return {normalised for (email,) in rows if email and (normalised := _as_read(email))}
 
 
 def verify_no_suppressed_contacts(

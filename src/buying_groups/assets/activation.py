@@ -110,6 +110,8 @@ def linkedin_audiences(
     below_minimum = sorted({f.list_name for f in export.files if f.flags}, key=str)
     for path in export.removed:
         context.log.info(f"removed stale file {path}")
+    if export.consent_unknown_persons:
+        context.log.info(f"{export.consent_unknown_persons} persons suppressed: consent unknown")
     if below_minimum:
         context.log.warning(
             f"{len(below_minimum)} list(s) under LinkedIn's minimum of {options.min_rows} rows "
@@ -131,6 +133,7 @@ def linkedin_audiences(
             ),
             "stale_files_removed": len(export.removed),
             "suppressed_emails": export.suppressed_email_count,
+            "persons_suppressed_consent_unknown": export.consent_unknown_persons,
             "hash_emails": options.hash_emails,
         }
     )

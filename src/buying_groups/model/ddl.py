@@ -33,8 +33,29 @@ def create_table_sql(spec: EntitySpec) -> str:
 
 
 def ensure_b2b_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schema ``b2b``, the five validated tables and ``b2b.rejected_rows`` if absent."""
+    """Create schema ``b2b``, the five validated tables and ``b2b.rejected_rows`` if absent, and
+    bring a table written by an earlier version up to its model (see :func:`evolve_table`)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS b2b")
     for spec in ENTITIES:
         con.execute(create_table_sql(spec))
+        evolve_table(con, spec)
     con.execute(REJECTED_ROWS_DDL)
+
+
+def evolve_table(con: duckdb.DuckDBPyConnection, spec: EntitySpec) -> None:
+    """Add the model's new nullable columns (empty = unknown for the rows already stored) and
+    drop NOT NULL where the model now allows empty values. Nothing else changes shape here: a
+    new NOT NULL column or a type change would need a decision about the stored rows."""
+    stored = dict(
+        con.execute(
+            "SELECT column_name, is_nullable FROM duckdb_columns() "
+            "WHERE database_name = current_database() AND schema_name = 'b2b' AND table_name = $table",
+            {"table": spec.table},
+        ).fetchall()
+    )
+    for column in spec.columns:
+        name = quote_identifier(column.name)
+        if column.name not in stored and column.nullable:
+            con.execute(f"ALTER TABLE {spec.qualified_table} ADD COLUMN {name} {column.duckdb_type}")
+        elif column.name in stored and column.nullable and not stored[column.name]:
+            con.execute(f"ALTER TABLE {spec.qualified_table} ALTER COLUMN {name} DROP NOT NULL")

@@ -9,8 +9,8 @@ from these classes:
 - ``key``: the value is a Marketo id turned into a source key of that kind (SPEC §3);
 - ``on_invalid``: what a value that does not parse or fails a check does to the row:
   ``reject`` quarantines the row, ``nullify`` keeps the row with the value emptied (and the
-  bad value logged in ``b2b.rejected_rows`` as *flagged*), ``suppress`` reads an unreadable
-  consent flag as ``true`` (the safe side for activation);
+  bad value logged in ``b2b.rejected_rows`` as *flagged*). An empty consent flag is
+  *unknown*, which every activation reads as suppressed;
 - ``sets_flag``: a boolean column set to true when this value is invalid (a person whose
   email is malformed is kept for buying groups but ``is_email_invalid``);
 - ``compression``: the DuckDB compression of the column, fixed in the table's DDL. Left to
@@ -114,6 +114,12 @@ class Persons(_Created):
         description="Work email; emptied when malformed (then is_email_invalid)",
         metadata=source("email", required=True, sets_flag="is_email_invalid"),
     )
+    email_as_given: str = pa.Field(
+        nullable=True,
+        description="The email exactly as delivered, also when malformed: a suppressed lead's address suppresses "
+        "every lead a person would read as the same address",
+        metadata=source("email"),
+    )
     first_name: str = pa.Field(nullable=True, description="First name", metadata=source("firstName"))
     last_name: str = pa.Field(nullable=True, description="Last name", metadata=source("lastName"))
     job_title: str = pa.Field(nullable=True, description="Job title", metadata=source("title", required=True))
@@ -130,16 +136,20 @@ class Persons(_Created):
     lead_status: str = pa.Field(nullable=True, description="Lead status", metadata=source("leadStatus"))
     lead_score: pl.Int64 = pa.Field(nullable=True, description="Marketo lead score", metadata=source("leadScore"))
     is_unsubscribed: bool = pa.Field(
-        description="Unsubscribed (unreadable value counts as true)",
-        metadata=source("unsubscribed", on_invalid="suppress"),
+        nullable=True,
+        description="Unsubscribed; empty = unknown (never delivered, empty, null or unreadable), which counts as "
+        "suppressed",
+        metadata=source("unsubscribed"),
     )
     is_marketing_suspended: bool = pa.Field(
-        description="Marketing suspended (unreadable counts as true)",
-        metadata=source("marketingSuspended", on_invalid="suppress"),
+        nullable=True,
+        description="Marketing suspended; empty = unknown, which counts as suppressed",
+        metadata=source("marketingSuspended"),
     )
     is_email_invalid: bool = pa.Field(
-        description="Email invalid per Marketo or malformed (unreadable counts as true)",
-        metadata=source("emailInvalid", on_invalid="suppress"),
+        nullable=True,
+        description="Email invalid per Marketo, or malformed; empty = unknown, which counts as suppressed",
+        metadata=source("emailInvalid"),
     )
     has_known_account: bool = pa.Field(
         description="account_key names a current account (false = orphan, kept)", metadata=DERIVED

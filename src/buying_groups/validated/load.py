@@ -146,7 +146,8 @@ def _stage_ddl(spec: EntitySpec) -> str:
     source_columns = ", ".join(f"{quote_identifier(s)} VARCHAR" for s in spec.source_columns)
     return (
         'CREATE OR REPLACE TEMP TABLE stage ("drop" VARCHAR, source_file VARCHAR, '
-        f"record_base BIGINT, line_number BIGINT, {source_columns}, extra_fields VARCHAR, csv_shape VARCHAR)"
+        f"record_base BIGINT, line_number BIGINT, {source_columns}, extra_fields VARCHAR, csv_shape VARCHAR, "
+        "__absent_columns VARCHAR[])"
     )
 
 
@@ -177,6 +178,9 @@ def _scan_and_check_sql(
             select.append(f"c{positions[source]} AS {quote_identifier(source)}")
         else:
             select.append(f"NULL::VARCHAR AS {quote_identifier(source)}")
+    # Columns of the model whose source column this file does not carry: unknown, not empty,
+    # so an upsert keeps what the table holds for them (see upsert.sql).
+    absent = [c.name for c in spec.columns if c.source and c.source not in positions]
     drift = [name for name in header if name not in spec.source_columns]
     if drift:
         pairs = ", ".join(f"{params.bind(name)}, bg_text(c{positions[name]})" for name in drift)
@@ -196,6 +200,7 @@ def _scan_and_check_sql(
         )
     else:
         select.append("NULL::VARCHAR AS csv_shape")
+    select.append(f"CAST({params.bind(absent)} AS VARCHAR[]) AS __absent_columns")
     # strict_mode off: extracts mixing CRLF and LF line ends are common and harmless.
     scan = (
         f"SELECT {', '.join(select)} FROM read_csv("
@@ -326,6 +331,7 @@ def _flags_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str)
         "stage.line_number AS source_line",
         "stage.extra_fields",
         "stage.csv_shape",
+        "stage.__absent_columns",
     ]
     # A record with the wrong number of fields is quarantined as a whole (its values are
     # shifted, so no single column is to blame).
@@ -354,7 +360,14 @@ def _flags_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str)
 
 def _batch_only_columns(spec: EntitySpec) -> list[str]:
     """The columns a batch table has after the table's own (see :func:`_checked_sql`)."""
-    return ["record_base", "csv_shape", "__reject", "__has_problem", *(f"__raw_{s}" for s in spec.source_columns)]
+    return [
+        "record_base",
+        "csv_shape",
+        "__absent_columns",
+        "__reject",
+        "__has_problem",
+        *(f"__raw_{s}" for s in spec.source_columns),
+    ]
 
 
 def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: str = "stage") -> str:
@@ -376,7 +389,15 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: st
     keep_raw = [
         f"CASE WHEN __has_problem THEN {quote_identifier(s)} END AS {_flag(s, 'raw')}" for s in spec.source_columns
     ]
-    lineage = ["source_drop", "source_file", "record_base", "source_line", "extra_fields", "csv_shape"]
+    lineage = [
+        "source_drop",
+        "source_file",
+        "record_base",
+        "source_line",
+        "extra_fields",
+        "csv_shape",
+        "__absent_columns",
+    ]
     checked = (
         f"SELECT {', '.join(lineage)}, {', '.join(finals)}, ({' OR '.join(reject_conditions)}) AS __reject, "
         f"__has_problem, {', '.join(keep_raw)} FROM ({flags})"
@@ -395,13 +416,8 @@ def _checked_sql(spec: EntitySpec, params: _Params, munchkin_id: str, source: st
 
 def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
     parsed, bad = _flag(column.name, "parsed"), _flag(column.name, "bad")
-    if column.on_invalid == "suppress":
-        value = f"CASE WHEN {bad} THEN true ELSE coalesce({parsed}, false) END"
-    elif column.on_invalid == "nullify":
-        value = f"CASE WHEN {bad} THEN NULL ELSE {parsed} END"
-    else:
-        value = parsed
-    if column.duckdb_type == "BOOLEAN" and not column.nullable and column.on_invalid != "suppress":
+    value = f"CASE WHEN {bad} THEN NULL ELSE {parsed} END" if column.on_invalid == "nullify" else parsed
+    if column.duckdb_type == "BOOLEAN" and not column.nullable:
         value = f"coalesce({value}, false)"
     raised_by = [c for c in spec.columns if c.sets_flag == column.name]
     for other in raised_by:
@@ -412,7 +428,7 @@ def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
 # Derived columns computed in the scan: plain expressions only, because a join there would
 # lose the scan's order (and rowids are line numbers).
 _DERIVED_SQL = {"domain": "bg_domain(checked.website)"}
-# Derived by a lookup in another table, with the macros ingest_refresh_orphans uses: computed
+# Derived by a lookup in another table, with the macros refresh_orphans.sql uses: computed
 # when the batch is merged (the `validated` view) or, in a bulk load, by one UPDATE of the
 # staged batch. The scan leaves them NULL.
 _LOOKUP_SQL = {
@@ -432,7 +448,27 @@ def _validated_sql(spec: EntitySpec, batch: str) -> str:
         f"{_LOOKUP_SQL[c.name]} AS {quote_identifier(c.name)}" if c.name in _LOOKUP_SQL else quote_identifier(c.name)
         for c in spec.columns
     )
-    return f"SELECT {columns} FROM {batch} WHERE NOT __reject"
+    return f"SELECT {columns}, __absent_columns FROM {batch} WHERE NOT __reject"
+
+
+def _keep_stored_sql(spec: EntitySpec) -> str:
+    """The REPLACE list of the upsert: a column whose source the incoming row's file did not
+    carry keeps the stored value (an absent column is unknown, never a default). A flag another
+    column raises (``is_email_invalid`` from a malformed email) still rises."""
+    raised = {c.sets_flag for c in spec.columns if c.sets_flag}
+    parts = []
+    for column in spec.columns:
+        if not column.source or column.required:
+            continue
+        name = quote_identifier(column.name)
+        kept = (
+            f"CASE WHEN incoming.{name} THEN true ELSE current.{name} END"
+            if column.name in raised
+            else f"coalesce(current.{name}, incoming.{name})"
+        )
+        absent = f"list_contains(incoming.__absent_columns, '{column.name}')"  # a model name, not input
+        parts.append(f"CASE WHEN {absent} THEN {kept} ELSE incoming.{name} END AS {name}")
+    return ", ".join(parts)
 
 
 def _rejects_sql(spec: EntitySpec, params: _Params, reject_conditions: list[str]) -> str:
@@ -630,7 +666,8 @@ def _build_quarantine(
     raw = ", ".join(f"{_flag(s, 'raw')} AS {quote_identifier(s)}" for s in spec.source_columns)
     con.execute(
         'CREATE OR REPLACE TEMP TABLE problem_rows AS SELECT source_drop AS "drop", source_file, record_base, '
-        f"source_line AS line_number, extra_fields, csv_shape, {raw} FROM {batch} WHERE __has_problem"
+        f"source_line AS line_number, extra_fields, csv_shape, __absent_columns, {raw} FROM {batch} "
+        "WHERE __has_problem"
     )
     flag_params = _Params()
     flags_sql, reject_conditions = _flags_sql(spec, flag_params, munchkin_id, "problem_rows")
@@ -658,6 +695,7 @@ def _merge(con: duckdb.DuckDBPyConnection, spec: EntitySpec, result: EntityLoadR
         "table": spec.qualified_table,
         "key": quote_identifier(spec.key_column),
         "precedence": PRECEDENCE[spec.mode],
+        "keep_stored": _keep_stored_sql(spec),
     }
     with transaction(con):
         (valid,) = con.execute("SELECT count(*) FROM validated").fetchone()  # type: ignore[misc]
