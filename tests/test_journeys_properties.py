@@ -136,11 +136,11 @@ def _invariants(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
     suppressed_sql = load_sql("activation/check_suppressed_emails").rstrip().rstrip(";")
     (suppressed,) = con.execute(
         f"""
-        WITH suppressed AS ({suppressed_sql})
+        WITH suppressed AS (SELECT * FROM ({suppressed_sql}) AS s(email))
         SELECT count(*) FROM marts.journey_actions AS x JOIN b2b.persons AS p USING (person_key)
         WHERE p.is_unsubscribed IS NOT false OR p.is_marketing_suspended IS NOT false
            OR p.is_email_invalid IS NOT false OR p.is_deleted IS NOT false
-           OR lower(trim(p.work_email)) IN (SELECT email FROM suppressed)
+           OR lower(trim(p.work_email)) IN (SELECT lower(trim(email)) FROM suppressed)
         """
     ).fetchone()  # type: ignore[misc]
     (duplicates,) = con.execute("SELECT count(*) - count(DISTINCT action_id) FROM marts.journey_actions").fetchone()  # type: ignore[misc]

@@ -165,19 +165,21 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] |
 def journey_actions_never_suppressed(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """No person action reaches an unsubscribed, suspended, email-invalid or deleted person,
     nor one sharing a normalised email with such a lead (re-derived from ``b2b.persons``)."""
+    # The LinkedIn check's own list of suppressed addresses, written apart from the export SQL.
+    suppressed_sql = load_sql("activation/check_suppressed_emails").rstrip().rstrip(";")
     with warehouse.connect() as con:
         ensure_journey_tables(con)
         bad = _count(
             con,
             f"""
-            WITH suppressed AS ({load_sql("activation/check_suppressed_emails").rstrip().rstrip(";")})
+            WITH suppressed AS (SELECT * FROM ({suppressed_sql}) AS s(email))
             SELECT count(*) FROM marts.journey_actions AS x
             JOIN b2b.persons AS p ON p.person_key = x.person_key
             WHERE x.person_key IS NOT NULL AND (
                 p.is_unsubscribed IS NOT false OR p.is_marketing_suspended IS NOT false
                 OR p.is_email_invalid IS NOT false OR p.is_deleted IS NOT false
                 OR lower(trim(p.work_email, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)))
-                   IN (SELECT email FROM suppressed))
+                   IN (SELECT lower(trim(email)) FROM suppressed))
             """,
         )
     return dg.AssetCheckResult(passed=bad == 0, metadata={"suppressed_person_actions": bad})
