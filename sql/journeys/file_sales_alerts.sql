@@ -33,7 +33,7 @@ recent AS (
     GROUP BY ALL
 )
 SELECT g.buying_group_id, g.name AS group_name, g.account_key, g.account_name, g.solution_interest_id,
-       si.name AS solution_interest_name, g.completeness_score, g.weighted_completeness_score,
+       g.completeness_score, g.weighted_completeness_score,
        g.engagement_score, g.stage, g.lifecycle_stage, g.missing_roles, al.journeys, al.recipients,
        coalesce((
            SELECT list({'name': trim(concat_ws(' ', mb.first_name, mb.last_name)), 'title': mb.job_title,
@@ -45,5 +45,4 @@ SELECT g.buying_group_id, g.name AS group_name, g.account_key, g.account_name, g
            WHERE mb.buying_group_id = g.buying_group_id), []) AS top_members
 FROM alerts AS al
 JOIN marts.buying_groups AS g ON g.buying_group_id = al.buying_group_id
-LEFT JOIN work.solution_interests AS si ON si.solution_interest_id = g.solution_interest_id
 ORDER BY g.buying_group_id;

@@ -14,6 +14,7 @@ import duckdb
 
 from buying_groups.assets.activation import linkedin_options
 from buying_groups.assets.keys import (
+    ACCOUNTS,
     BUYING_GROUP_MEMBERS,
     BUYING_GROUP_STAGE_HISTORY,
     BUYING_GROUPS,
@@ -23,6 +24,7 @@ from buying_groups.assets.keys import (
     JOURNEY_LOG,
     JOURNEY_NODE_COUNTS,
     JOURNEY_STATE,
+    OPPORTUNITIES,
     PERSONS,
     table_of,
 )
@@ -86,7 +88,7 @@ def _journeys_markdown(con: duckdb.DuckDBPyConnection, config: "ProjectConfig", 
             kinds={"duckdb"},
             owners=OWNERS,
             tags={"stage": GROUP},
-            deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, PERSONS, EXPERIENCE_EVENTS],
+            deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, ACCOUNTS, PERSONS, OPPORTUNITIES, EXPERIENCE_EVENTS],
         )
         for key, description in _DESCRIPTIONS.items()
     ],
@@ -128,7 +130,15 @@ def journey_audiences(config: "ProjectConfig") -> list[str]:
     group_name=GROUP,
     kinds={"duckdb", "csv", "json"},
     owners=OWNERS,
-    deps=[JOURNEY_ACTIONS, BUYING_GROUP_STAGE_HISTORY, BUYING_GROUPS, BUYING_GROUP_MEMBERS, PERSONS],
+    deps=[
+        JOURNEY_ACTIONS,
+        BUYING_GROUP_STAGE_HISTORY,
+        BUYING_GROUPS,
+        BUYING_GROUP_MEMBERS,
+        ACCOUNTS,
+        PERSONS,
+        EXPERIENCE_EVENTS,
+    ],
     pool=WAREHOUSE_POOL,
 )
 def journey_files(output: OutputResource, warehouse: WarehouseResource, project_config: ProjectConfigResource):
@@ -139,7 +149,14 @@ def journey_files(output: OutputResource, warehouse: WarehouseResource, project_
     config, as_of = project_config.load(), project_config.as_of_date()
     with warehouse.connect() as con:
         ensure_journey_tables(con)
-        written = write_journey_files(con, output.root, as_of, linkedin_options(config), journey_audiences(config))
+        written = write_journey_files(
+            con,
+            output.root,
+            as_of,
+            linkedin_options(config),
+            journey_audiences(config),
+            {s.id: s.name for s in config.interests},
+        )
     rows = [(f.path, f.row_count, f.byte_size, f.sha256[:12]) for f in written.files]
     rows += [(f"linkedin/journeys/{f.path}", f.row_count, f.byte_size, f.sha256[:12]) for f in written.audience_files]
     return dg.MaterializeResult(

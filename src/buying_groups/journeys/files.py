@@ -16,7 +16,7 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,8 +90,10 @@ def write_journey_files(
     as_of: dt.date,
     options: LinkedInOptions,
     audiences: Sequence[str],
+    interest_names: Mapping[str, str],
 ) -> JourneyFiles:
-    """Write the day's files and the journey-managed company audiences named in the config."""
+    """Write the day's files and the journey-managed company audiences named in the config;
+    ``interest_names`` names the solution interests in the sales alerts."""
     prepare_session(con)
     directory = day_directory(output_root, as_of)
     result = JourneyFiles(directory)
@@ -106,6 +108,7 @@ def write_journey_files(
     csv_file(LINKEDIN_CONTACT_ADDS, LINKEDIN_CONTACT_ADDS_HEADER, "file_linkedin_contact_adds")
     csv_file(STAGE_CHANGES, STAGE_CHANGES_HEADER, "file_stage_changes")
     for alert in _sales_alerts(con, as_of):
+        alert["solution_interest_name"] = interest_names.get(alert["solution_interest_id"])
         slug = role_slug(alert["buying_group_id"])
         for suffix, data in ((".json", _alert_json(alert)), (".md", _alert_markdown(alert, as_of))):
             path = directory / SALES_ALERTS_DIR / f"{slug}{suffix}"
