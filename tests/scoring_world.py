@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -29,10 +30,12 @@ _DEFAULTS: dict[type[pl.DataType], Any] = {
 
 MARTS = (
     "marts.person_engagement",
+    "marts.person_engagement_contributions",
     "marts.buying_group_members",
     "marts.buying_group_roles",
     "marts.buying_groups",
     "marts.buying_group_history",
+    "marts.buying_group_member_reasons",
 )
 
 # (role, weight, required, members_required) in template order
@@ -70,9 +73,15 @@ class World:
             run_sql(self.con, ddl)
 
     # --- b2b -------------------------------------------------------------------------------
-    def account(self, key: str, name: str | None = None, *, deleted: bool = False) -> str:
-        insert_b2b(self.con, "accounts", account_key=key, account_name=name or key.title(), is_deleted=deleted)
+    def account(self, key: str, name: str | None = None, *, deleted: bool = False, **values: Any) -> str:
+        insert_b2b(
+            self.con, "accounts", account_key=key, account_name=name or key.title(), is_deleted=deleted, **values
+        )
         return key
+
+    def update_account(self, key: str, **values: Any) -> None:
+        assignments = ", ".join(f'"{name}" = ${name}' for name in values)
+        self.con.execute(f"UPDATE b2b.accounts SET {assignments} WHERE account_key = $key", {**values, "key": key})
 
     def person(self, key: str, account: str, *, title: str | None = None, deleted: bool = False) -> str:
         insert_b2b(self.con, "persons", person_key=key, account_key=account, job_title=title, is_deleted=deleted)
@@ -104,8 +113,15 @@ class World:
             },
         )
 
-    def opportunity(self, key: str, account: str, *, deleted: bool = False) -> str:
-        insert_b2b(self.con, "opportunities", opportunity_key=key, account_key=account, is_deleted=deleted)
+    def opportunity(self, key: str, account: str, *, deleted: bool = False, name: str | None = None) -> str:
+        insert_b2b(
+            self.con,
+            "opportunities",
+            opportunity_key=key,
+            account_key=account,
+            is_deleted=deleted,
+            opportunity_name=name,
+        )
         return key
 
     def contact_role(self, opportunity: str, person: str, crm_role: str, *, deleted: bool = False) -> None:
@@ -162,7 +178,8 @@ class World:
         """The person matches the conditions of these roles (any order)."""
         order = {role[0]: index for index, role in enumerate(self._roles[si])}
         self.con.executemany(
-            "INSERT INTO work.rule_matches VALUES (?, ?, ?, ?)", [(si, person, role, order[role]) for role in roles]
+            "INSERT INTO work.rule_matches VALUES (?, ?, ?, ?, NULL)",
+            [(si, person, role, order[role]) for role in roles],
         )
 
     def drop_rule(self, si: str, person: str) -> None:
@@ -173,9 +190,12 @@ class World:
     def interest(self, si: str, person: str) -> None:
         self.con.execute("INSERT INTO work.interest_persons VALUES (?, ?)", [si, person])
 
-    def override(self, si: str, account: str, person: str, action: str, role: str | None = None) -> None:
+    def override(
+        self, si: str, account: str, person: str, action: str, role: str | None = None, *, line: int | None = None
+    ) -> None:
         self.con.execute(
-            "INSERT INTO work.overrides VALUES (?, ?, ?, ?, ?, ?)", [si, account, person, action, role, next(self._ids)]
+            "INSERT INTO work.overrides VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [si, account, person, action, role, next(self._ids), line],
         )
 
     # --- running and reading -----------------------------------------------------------------
@@ -226,3 +246,52 @@ class World:
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:
         """Full contents of every scoring mart, for idempotency checks."""
         return {table: self.rows(table) for table in MARTS}
+
+
+# A small configuration for worlds scored by the real stage functions (score_all): one
+# solution interest over the accounts whose industry is Agriculture.
+SMALL_CONFIG: dict[str, str] = {
+    "instance.yaml": 'munchkin_id: "123-ABC-456"\n',
+    "account_audiences.yaml": """\
+audiences:
+  - id: agtech
+    name: AgTech
+    conditions: {field: industry, op: equals, value: Agriculture}
+""",
+    "roles_templates.yaml": """\
+roles_templates:
+  - id: committee
+    name: Committee
+    roles:
+      - role: Decision Maker
+        weight: Vital
+        conditions: {field: job_title, op: matches, value: '\\b(CEO|CTO|CIO|VP)\\b'}
+      - role: Influencer
+        weight: Important
+        members_required: 2
+        conditions: {any: [{field: job_title, op: starts_with, value: [Director, Sr Director]}]}
+      - role: Champion
+        weight: Normal
+        required: false
+""",
+    "solution_interests.yaml": """\
+solution_interests:
+  - id: seeds
+    name: AI Seeds
+    roles_template: committee
+    account_audience: agtech
+    qualification: {min_completeness: 70, min_engagement: 30}
+    crm_role_map: {Economic Buyer: Decision Maker}
+""",
+    "engagement.yaml": "window_days: 30\ndaily_cap: 20\nweights: {1: 40, 2: 40, 10: 30}\n",
+    "membership_overrides.csv": "solution_interest_id,account_key,person_key,action,role\n",
+}
+
+
+def write_config(directory: Path, **files: str) -> Path:
+    """SMALL_CONFIG with some files replaced (keyword = file name with '_' for '.' and '-')."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in SMALL_CONFIG.items():
+        key = name.replace(".", "_")
+        (directory / name).write_text(files.get(key, text), encoding="utf-8")
+    return directory

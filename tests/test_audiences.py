@@ -376,6 +376,7 @@ def test_config_tables_from_example_config(con: duckdb.DuckDBPyConnection) -> No
         "work.si_roles": 7,
         "work.crm_role_map": 5,
         "work.overrides": 0,
+        "work.role_rules": 6,
     }
     assert load_engagement_weights(con, config) == 6
     assert con.execute("SELECT * FROM work.solution_interests ORDER BY 1").fetchall() == [
@@ -412,6 +413,6 @@ def test_overrides_table(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None
     )
     load_scoring_config(con, load_config(config_dir))
     assert con.execute("SELECT * FROM work.overrides ORDER BY override_order").fetchall() == [
-        ("ai-driven-seeds", "A1", "P1", "add", "Champion", 0),
-        ("ai-driven-seeds", "A1", "P1", "remove", None, 1),
+        ("ai-driven-seeds", "A1", "P1", "add", "Champion", 0, 2),
+        ("ai-driven-seeds", "A1", "P1", "remove", None, 1, 3),
     ]

@@ -5,7 +5,9 @@
 --        the mapped role first in template order.
 --   rule: first matching role in template order; with require_interest only persons who
 --        show interest in the solution interest.
--- Candidates are always current persons of the group's account.
+-- Candidates are always current persons of the group's account. Each candidate carries the
+-- reason in words (marts.buying_group_member_reasons): the override line, the CRM role and its
+-- opportunity, or the role's conditions with the person's values.
 CREATE OR REPLACE TEMP TABLE scoring_assignments AS
 WITH current_persons AS (
     SELECT person_key, account_key FROM b2b.persons WHERE NOT is_deleted
@@ -19,13 +21,17 @@ manual_removes AS (
     WHERE ignored_reason IS NULL AND action = 'remove'
 ),
 manual AS (
-    SELECT buying_group_id, person_key, role, role_order, 1 AS source_rank, 'manual' AS assignment_source
+    SELECT buying_group_id, person_key, role, role_order, 1 AS source_rank, 'manual' AS assignment_source,
+           'added manually (membership_overrides.csv' || coalesce(' line ' || line_number, '') || ')' AS reason
     FROM scoring_overrides
     WHERE ignored_reason IS NULL AND action = 'add'
 ),
 crm AS (
     SELECT groups.buying_group_id, contacts.person_key, template.role, template.role_order,
-           2 AS source_rank, 'crm' AS assignment_source
+           2 AS source_rank, 'crm' AS assignment_source,
+           format('CRM contact role ''{}'' on opportunity ''{}'' ({})', trim(contacts.role),
+                  coalesce(opportunities.opportunity_name, opportunities.opportunity_key),
+                  opportunities.opportunity_key) AS reason
     FROM scoring_groups AS groups
     JOIN b2b.opportunities AS opportunities
         ON opportunities.account_key = groups.account_key AND NOT opportunities.is_deleted
@@ -42,7 +48,9 @@ crm AS (
 ),
 rule AS (
     SELECT groups.buying_group_id, matches.person_key, template.role, template.role_order,
-           3 AS source_rank, 'rule' AS assignment_source
+           3 AS source_rank, 'rule' AS assignment_source,
+           coalesce(matches.reason, 'matches the ' || template.role || ' conditions')
+               || CASE WHEN groups.require_interest THEN ' and shows interest' ELSE '' END AS reason
     FROM work.rule_matches AS matches
     JOIN current_persons AS persons ON persons.person_key = matches.person_key
     JOIN scoring_groups AS groups
@@ -71,7 +79,7 @@ chosen AS (
        AND manual_removes.person_key = candidates.person_key
     QUALIFY row_number() OVER (
         PARTITION BY candidates.buying_group_id, candidates.person_key
-        ORDER BY source_rank, role_order, role
+        ORDER BY source_rank, role_order, role, reason
     ) = 1
 )
 SELECT
@@ -79,6 +87,7 @@ SELECT
     chosen.person_key,
     chosen.role,
     chosen.assignment_source,
+    chosen.reason,
     coalesce(engagement.person_engagement_score, 0) AS person_engagement_score,
     interested.person_key IS NOT NULL AS has_interest
 FROM chosen

@@ -36,5 +36,15 @@ CREATE OR REPLACE TABLE work.overrides (
     person_key VARCHAR NOT NULL,
     action VARCHAR NOT NULL,            -- 'add' or 'remove'
     role VARCHAR,                       -- required for 'add'
-    override_order INTEGER NOT NULL     -- row order in membership_overrides.csv; later wins
+    override_order INTEGER NOT NULL,    -- row order in membership_overrides.csv; later wins
+    line_number INTEGER                 -- line in membership_overrides.csv, for explanations
+);
+
+-- Each role's conditions in words (conditions/render.py), to explain why a member who no
+-- longer matches them was removed.
+CREATE OR REPLACE TABLE work.role_rules (
+    solution_interest_id VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    rule_text VARCHAR NOT NULL,
+    PRIMARY KEY (solution_interest_id, role)
 );

@@ -12,7 +12,8 @@ WITH latest AS (
         account_key,
         person_key,
         lower(trim(action)) AS action,
-        trim(role) AS role
+        trim(role) AS role,
+        line_number
     FROM work.overrides
     QUALIFY row_number() OVER (
         PARTITION BY solution_interest_id, account_key, person_key
@@ -25,6 +26,7 @@ SELECT
     latest.person_key,
     latest.action,
     latest.role AS requested_role,
+    latest.line_number,
     groups.buying_group_id,
     template.role AS role,
     template.role_order,

@@ -5,5 +5,6 @@ CREATE OR REPLACE TABLE work.rule_matches (
     solution_interest_id VARCHAR NOT NULL,
     person_key VARCHAR NOT NULL,
     role VARCHAR NOT NULL,
-    role_order INTEGER NOT NULL
+    role_order INTEGER NOT NULL,
+    reason VARCHAR                      -- the conditions in words with the person's values
 );

@@ -37,3 +37,17 @@ CREATE OR REPLACE TEMP MACRO bg_known_account(key) AS
     coalesce(key IN (SELECT account_key FROM b2b.accounts WHERE NOT is_deleted), false);
 CREATE OR REPLACE TEMP MACRO bg_known_person(key) AS
     coalesce(key IN (SELECT person_key FROM b2b.persons), false);
+-- Matching keys of a company reached by ads (validated/ad_company_matches.sql).
+-- A LinkedIn company page URL without scheme, "www.", query, fragment and trailing slashes,
+-- lower-cased: https://www.linkedin.com/company/acme/ and linkedin.com/company/Acme agree.
+CREATE OR REPLACE TEMP MACRO bg_linkedin_page_key(url) AS
+    nullif(rtrim(regexp_extract(
+        regexp_replace(regexp_replace(lower(trim(url)), '^[a-z][a-z0-9+.-]*://', ''), '^www\.', ''),
+        '^([^?#]*)', 1), '/'), '');
+-- A company name without case, punctuation and trailing legal-form words ("Acme Co., Ltd.",
+-- "ACME Inc" and "Acme" agree). Letters and digits of any script are kept.
+CREATE OR REPLACE TEMP MACRO bg_company_name_key(name) AS
+    nullif(trim(regexp_replace(
+        ' ' || trim(regexp_replace(lower(name), '[^\pL\pN]+', ' ', 'g')),
+        '( (inc|incorporated|corp|corporation|co|company|llc|llp|lp|ltd|limited|gmbh|mbh|ag|kg|kgaa|se|sa|sas|sarl|srl|spa|bv|nv|plc|pty|oy|oyj|ab|as|asa|aps|kk|pte|pvt|sl|sro|zrt|ug)+)+$',
+        '')), '');

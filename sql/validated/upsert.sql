@@ -1,5 +1,6 @@
--- Upsert the validated batch into {table}: per key the batch's winning row ({precedence})
--- replaces the current row unless the current row is newer. A column the winning row's file
+-- Upsert (or replace) the validated batch into {table}: per key the batch's winning row
+-- ({precedence}) replaces the current row unless the current row is newer ({not_older}: by
+-- updatedAt, or for ad reports without one, by drop). A column the winning row's file
 -- did not carry keeps its stored value ({keep_stored}, built from the model).
 -- Needs batch_duplicate_keys (batch_duplicate_keys.sql); `applied` is the one copy of
 -- the batch this makes (it is both deleted by key and inserted).
@@ -13,7 +14,7 @@ WITH incoming AS (
 SELECT incoming.* EXCLUDE (__absent_columns) REPLACE ({keep_stored})
 FROM incoming
 LEFT JOIN {table} AS current ON current.{key} = incoming.{key}
-WHERE current.{key} IS NULL OR incoming.updated_at >= current.updated_at;
+WHERE current.{key} IS NULL OR {not_older};
 
 DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM applied);
 

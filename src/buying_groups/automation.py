@@ -38,7 +38,10 @@ ingest_new_drops_job = dg.define_asset_job(
 daily_scoring_job = dg.define_asset_job(
     "daily_scoring",
     selection=dg.AssetSelection.groups(*DAILY_GROUPS),
-    description="Re-score engagement, audiences and buying groups as of the run date and rewrite the activation files.",
+    description=(
+        "Re-score engagement, audiences and buying groups as of the run date, measure the KPIs and "
+        "rewrite the activation files."
+    ),
     tags={"buying_groups/trigger": "schedule"},
 )
 

@@ -1,4 +1,4 @@
-"""``buying-groups generate``, ``buying-groups run`` and ``buying-groups replay``.
+"""``buying-groups generate``, ``run``, ``replay``, ``explain`` and ``diff``.
 
 Every option also reads its ``BG_*`` environment variable (SPEC §7); a command-line value
 wins. Exit codes: 0 success, 1 run failed, 2 bad configuration or arguments, 3 another run
@@ -16,19 +16,21 @@ import argparse
 import contextlib
 import datetime as dt
 import fcntl
+import json
 import os
 import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
 from buying_groups.settings import Settings, parse_as_of
 
 if TYPE_CHECKING:
+    import duckdb
     from dagster._utils.error import SerializableErrorInfo
 
 
@@ -266,6 +268,104 @@ def _replay(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _explain(args: argparse.Namespace) -> int:
+    """Why a buying group or a person is where it is: membership with reasons, role
+    completeness, the engagement derivation, the stage thresholds, journeys, output files."""
+    from buying_groups.config import ConfigError, load_config
+    from buying_groups.explain import (
+        UnknownSubject,
+        WarehouseNotReady,
+        group_text,
+        latest_as_of,
+        person_text,
+        read_only,
+        score_all,
+        scratch,
+        to_json,
+    )
+
+    settings = _command_settings(args)
+    try:
+        requested = parse_as_of(settings.as_of) if settings.as_of else None
+        with read_only(settings.warehouse) as con:
+            stored = latest_as_of(con)
+            if requested is None or requested == stored:
+                explanation = _explain_on(con, args, settings.output_dir)
+        if requested is not None and requested != stored:
+            # Another day: re-score it in a scratch database under the current configuration.
+            config = load_config(settings.config_dir)
+            with scratch(settings.warehouse) as con:
+                score_all(con, config, requested)
+                explanation = _explain_on(con, args, settings.output_dir)
+                explanation["recomputed"] = True
+    except (UnknownSubject, WarehouseNotReady, ConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(to_json(explanation))
+    else:
+        if explanation.get("recomputed"):
+            print(f"(re-scored for {requested} in memory under {settings.config_dir}; the warehouse holds {stored})\n")
+        print(group_text(explanation) if args.group else person_text(explanation), end="")
+    return EXIT_OK
+
+
+def _explain_on(con: duckdb.DuckDBPyConnection, args: argparse.Namespace, output_dir: Path) -> dict[str, Any]:
+    from buying_groups.explain import explain_group, explain_person
+
+    if args.group:
+        return explain_group(con, args.group, output_dir)
+    return explain_person(con, args.person, output_dir)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """What would change under another configuration: scores the current warehouse with the
+    configuration in NEWDIR in memory; the warehouse and the output files are never written."""
+    from buying_groups.config import ConfigError, load_config
+    from buying_groups.explain import WarehouseNotReady
+    from buying_groups.explain.diff import diff_config, diff_text
+
+    if not args.config:
+        print("error: diff needs --config NEWDIR (the changed configuration to preview)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    settings = Settings.from_env(
+        warehouse=args.warehouse, output_dir=args.output, config_dir=args.base_config, as_of=args.as_of
+    )
+    try:
+        new_config = load_config(Path(args.config))
+        requested = parse_as_of(settings.as_of) if settings.as_of else None
+        result = diff_config(
+            settings.warehouse, settings.output_dir, new_config, as_of=requested, current_config_dir=settings.config_dir
+        )
+    except (WarehouseNotReady, ConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print(diff_text(result), end="")
+    return EXIT_OK
+
+
+def _command_settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        landing_dir=args.landing,
+        warehouse=args.warehouse,
+        output_dir=args.output,
+        config_dir=args.config,
+        as_of=args.as_of,
+    )
+
+
+def _add_paths(command: argparse.ArgumentParser, *, config_help: str) -> None:
+    command.add_argument("--landing", help="landing zone (BG_LANDING_DIR, default data/landing)")
+    command.add_argument("--warehouse", help="DuckDB file (BG_WAREHOUSE, default data/warehouse.duckdb)")
+    command.add_argument("--output", help="output folder (BG_OUTPUT_DIR, default output)")
+    command.add_argument("--config", help=config_help)
+    command.add_argument("--as-of", help="day YYYY-MM-DD (BG_AS_OF, default the latest scored day)")
+    command.add_argument("--json", action="store_true", help="one JSON object instead of text")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="buying-groups", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -311,6 +411,24 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--warehouse", help="DuckDB file (BG_WAREHOUSE, default data/warehouse.duckdb)")
     replay.add_argument("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT)
     replay.set_defaults(handler=_replay)
+
+    explain = commands.add_parser("explain", help="explain a buying group or a person", description=_explain.__doc__)
+    subject = explain.add_mutually_exclusive_group(required=True)
+    subject.add_argument("--group", help="buying group id (<solution interest id>:<account key>)")
+    subject.add_argument("--person", help="person key (<lead id>@<munchkin>.Marketo)")
+    _add_paths(explain, config_help="config folder, used only to re-score another day (BG_CONFIG_DIR, default config)")
+    explain.set_defaults(handler=_explain)
+
+    diff = commands.add_parser(
+        "diff", help="preview what a configuration change would change", description=_diff.__doc__
+    )
+    _add_paths(diff, config_help="NEWDIR: the changed config folder to preview (required)")
+    diff.add_argument(
+        "--base-config",
+        help="the current config folder, used only to re-score an --as-of other than the latest scored day "
+        "(BG_CONFIG_DIR, default config)",
+    )
+    diff.set_defaults(handler=_diff)
     return parser
 
 

@@ -27,7 +27,7 @@ from buying_groups.activation.atomic import TEMP_SUFFIX, atomic_write_bytes, is_
 from buying_groups.activation.countries import register_country_map
 from buying_groups.activation.csv_files import WrittenFile, query_chunks, write_csv_parts
 from buying_groups.activation.options import LinkedInOptions
-from buying_groups.sql_files import load_sql, run_sql
+from buying_groups.sql_files import load_sql, run_sql, split_statements
 
 COMPANY_HEADER: tuple[str, ...] = (
     "companyname",
@@ -135,6 +135,81 @@ def prepare_session(con: duckdb.DuckDBPyConnection) -> int:
     return int(count)
 
 
+@dataclass(frozen=True)
+class PlannedList:
+    """One LinkedIn list a run writes: its folder, name, rule, header and the query for its rows."""
+
+    solution_interest_id: str
+    list_name: str
+    rule: str
+    header: Sequence[str]
+    sql: str
+    params: dict[str, Any]
+
+    @property
+    def output_path(self) -> str:
+        """The (unsplit) file, relative to the output folder."""
+        return f"{LINKEDIN_DIR}/{self.solution_interest_id}/{self.list_name}.csv"
+
+
+def plan_lists(con: duckdb.DuckDBPyConnection, options: LinkedInOptions) -> list[PlannedList]:
+    """Every list the marts on ``con`` call for, in the order they are written. Refuses a
+    solution interest id that cannot be a folder name before anything is written."""
+    companies_sql = load_sql("activation/companies")
+    contacts_sql = load_sql("activation/contacts")
+    missing_roles_sql = load_sql("activation/missing_roles")
+    solution_interest_ids = _solution_interests(con, options)
+    for solution_interest_id in solution_interest_ids:
+        solution_interest_directory(Path(LINKEDIN_DIR), solution_interest_id)
+    planned: list[PlannedList] = []
+    for solution_interest_id in solution_interest_ids:
+        base = {"solution_interest_id": solution_interest_id}
+        planned.append(
+            PlannedList(
+                solution_interest_id,
+                "companies",
+                RULE_COMPANIES,
+                COMPANY_HEADER,
+                companies_sql,
+                {**base, "roles": None},
+            )
+        )
+        missing_roles = [role for (role,) in con.execute(missing_roles_sql, base).fetchall()]
+        roles_by_slug: dict[str, list[str]] = {}
+        for role in missing_roles:
+            roles_by_slug.setdefault(role_slug(role), []).append(role)
+        for slug, roles in sorted(roles_by_slug.items()):
+            # Roles whose names slug alike ("Decision Maker", "decision-maker") share a file.
+            planned.append(
+                PlannedList(
+                    solution_interest_id,
+                    f"companies_missing_{slug}",
+                    RULE_COMPANIES_MISSING.format(roles=" | ".join(roles)),
+                    COMPANY_HEADER,
+                    companies_sql,
+                    {**base, "roles": roles},
+                )
+            )
+        planned.append(
+            PlannedList(
+                solution_interest_id,
+                "contacts",
+                RULE_CONTACTS,
+                CONTACT_HEADER,
+                contacts_sql,
+                {**base, "hash_emails": options.hash_emails},
+            )
+        )
+    return planned
+
+
+def count_list_rows(con: duckdb.DuckDBPyConnection, planned: PlannedList) -> int:
+    """Rows the list would have, without writing it (needs :func:`prepare_session`)."""
+    (statement,) = split_statements(planned.sql)
+    (count,) = con.execute(f"SELECT count(*) FROM ({statement})", planned.params).fetchone()  # type: ignore[misc]
+    return int(count)
+
+
 def build_linkedin_audiences(
     con: duckdb.DuckDBPyConnection,
     output_root: Path,
@@ -150,63 +225,25 @@ def build_linkedin_audiences(
     export.suppressed_email_count = prepare_session(con)
     (export.consent_unknown_persons,) = run_sql(con, "activation/consent_unknown").fetchone()  # type: ignore[misc]
 
-    companies_sql = load_sql("activation/companies")
-    contacts_sql = load_sql("activation/contacts")
-    missing_roles_sql = load_sql("activation/missing_roles")
-
-    def write_list(
-        solution_interest_id: str,
-        list_name: str,
-        rule: str,
-        header: Sequence[str],
-        sql: str,
-        params: dict[str, Any],
-    ) -> None:
-        directory = solution_interest_directory(linkedin_root, solution_interest_id)
+    for planned in plan_lists(con, options):
         parts = write_csv_parts(
-            directory,
-            list_name,
-            header,
-            query_chunks(con, sql, params),
+            solution_interest_directory(linkedin_root, planned.solution_interest_id),
+            planned.list_name,
+            planned.header,
+            query_chunks(con, planned.sql, planned.params),
             max_rows=options.max_rows_per_file,
             max_bytes=options.max_bytes_per_file,
         )
         export.files.extend(
-            _manifest_entries(parts, linkedin_root, solution_interest_id, list_name, rule, as_of, options.min_rows)
-        )
-
-    solution_interest_ids = _solution_interests(con, options)
-    for solution_interest_id in solution_interest_ids:
-        # Refuse a bad id before any file is written, not halfway through the run.
-        solution_interest_directory(linkedin_root, solution_interest_id)
-    for solution_interest_id in solution_interest_ids:
-        base = {"solution_interest_id": solution_interest_id}
-        write_list(
-            solution_interest_id, "companies", RULE_COMPANIES, COMPANY_HEADER, companies_sql, {**base, "roles": None}
-        )
-
-        missing_roles = [role for (role,) in con.execute(missing_roles_sql, base).fetchall()]
-        roles_by_slug: dict[str, list[str]] = {}
-        for role in missing_roles:
-            roles_by_slug.setdefault(role_slug(role), []).append(role)
-        for slug, roles in sorted(roles_by_slug.items()):
-            # Roles whose names slug alike ("Decision Maker", "decision-maker") share a file.
-            write_list(
-                solution_interest_id,
-                f"companies_missing_{slug}",
-                RULE_COMPANIES_MISSING.format(roles=" | ".join(roles)),
-                COMPANY_HEADER,
-                companies_sql,
-                {**base, "roles": roles},
+            _manifest_entries(
+                parts,
+                linkedin_root,
+                planned.solution_interest_id,
+                planned.list_name,
+                planned.rule,
+                as_of,
+                options.min_rows,
             )
-
-        write_list(
-            solution_interest_id,
-            "contacts",
-            RULE_CONTACTS,
-            CONTACT_HEADER,
-            contacts_sql,
-            {**base, "hash_emails": options.hash_emails},
         )
 
     manifest = build_manifest(export.files, as_of=as_of, hash_emails=options.hash_emails, generated_at=generated_at)

@@ -7,6 +7,10 @@ pure writer code (and its tests) never import the YAML models.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from buying_groups.config import ProjectConfig
 
 # LinkedIn Matched Audiences upload limits (SPEC §6): a file over either limit is split, a
 # list under the minimum is still written but flagged (LinkedIn will not serve it).
@@ -33,3 +37,17 @@ class LinkedInOptions:
             raise ValueError(f"max_bytes_per_file must be >= 1, got {self.max_bytes_per_file}")
         if self.min_rows < 0:
             raise ValueError(f"min_rows must be >= 0, got {self.min_rows}")
+
+
+def linkedin_options(config: ProjectConfig) -> LinkedInOptions:
+    """``activation.yaml`` -> writer options. Every targeted solution interest is named, so
+    one without groups still gets (empty, flagged) lists and one no longer targeted loses
+    its files."""
+    linkedin = config.activation.linkedin
+    return LinkedInOptions(
+        hash_emails=linkedin.hash_emails,
+        solution_interests=tuple(s.id for s in config.linkedin_targets()),
+        max_rows_per_file=linkedin.max_rows_per_file,
+        max_bytes_per_file=linkedin.max_bytes_per_file,
+        min_rows=linkedin.min_rows,
+    )

@@ -6,19 +6,19 @@ back through :mod:`buying_groups.activation.verify`, which shares no code with t
 
 # No ``from __future__ import annotations`` here: Dagster inspects the ``context`` annotation
 # of asset functions and rejects it when it is a string.
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import dagster as dg
 
 from buying_groups.activation import (
     LinkedInExport,
-    LinkedInOptions,
     build_linkedin_audiences,
     build_sales_handoff,
     export_marts_parquet,
     write_sales_handoff_csv,
 )
 from buying_groups.activation.linkedin import LINKEDIN_DIR
+from buying_groups.activation.options import linkedin_options
 from buying_groups.activation.sales_handoff import SALES_HANDOFF_FILE, SALES_HANDOFF_TABLE
 from buying_groups.activation.verify import (
     Verification,
@@ -34,6 +34,7 @@ from buying_groups.assets.keys import (
     ACCOUNT_AUDIENCE_MEMBERS,
     ACCOUNTS,
     BUYING_GROUP_HISTORY,
+    BUYING_GROUP_MEMBER_REASONS,
     BUYING_GROUP_MEMBERS,
     BUYING_GROUP_ROLES,
     BUYING_GROUP_STAGE_HISTORY,
@@ -45,31 +46,15 @@ from buying_groups.assets.keys import (
     LINKEDIN_AUDIENCES,
     MARTS_PARQUET,
     PERSON_ENGAGEMENT,
+    PERSON_ENGAGEMENT_CONTRIBUTIONS,
     PERSONS,
     SALES_HANDOFF,
 )
 from buying_groups.assets.metadata import markdown_table, table_metadata
 from buying_groups.resources import WAREHOUSE_POOL, OutputResource, ProjectConfigResource, WarehouseResource
 
-if TYPE_CHECKING:
-    from buying_groups.config import ProjectConfig
-
 GROUP = "activation"
 OWNERS = ["team:data-engineering"]
-
-
-def linkedin_options(config: "ProjectConfig") -> LinkedInOptions:
-    """``activation.yaml`` -> writer options. Every targeted solution interest is named, so
-    one without groups still gets (empty, flagged) lists and one no longer targeted loses
-    its files."""
-    linkedin = config.activation.linkedin
-    return LinkedInOptions(
-        hash_emails=linkedin.hash_emails,
-        solution_interests=tuple(s.id for s in config.linkedin_targets()),
-        max_rows_per_file=linkedin.max_rows_per_file,
-        max_bytes_per_file=linkedin.max_bytes_per_file,
-        min_rows=linkedin.min_rows,
-    )
 
 
 def _manifest_markdown(export: LinkedInExport) -> str:
@@ -178,6 +163,7 @@ def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.Ma
         BUYING_GROUP_ROLES,
         SALES_HANDOFF,
         PERSON_ENGAGEMENT,
+        PERSON_ENGAGEMENT_CONTRIBUTIONS,
         ACCOUNT_AUDIENCE_MEMBERS,
         BUYING_GROUP_HISTORY,
         BUYING_GROUP_STAGE_HISTORY,
@@ -185,6 +171,7 @@ def sales_handoff(warehouse: WarehouseResource, output: OutputResource) -> dg.Ma
         JOURNEY_LOG,
         JOURNEY_ACTIONS,
         JOURNEY_NODE_COUNTS,
+        BUYING_GROUP_MEMBER_REASONS,
     ],
     pool=WAREHOUSE_POOL,
 )

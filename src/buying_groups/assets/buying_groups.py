@@ -10,6 +10,7 @@ from buying_groups.assets.keys import (
     ACCOUNT_AUDIENCE_MEMBERS,
     ACCOUNTS,
     BUYING_GROUP_HISTORY,
+    BUYING_GROUP_MEMBER_REASONS,
     BUYING_GROUP_MEMBERS,
     BUYING_GROUP_ROLES,
     BUYING_GROUPS,
@@ -40,6 +41,9 @@ _DESCRIPTIONS = {
     "`role_completeness = 100 * min(n, members_required) / members_required`.",
     BUYING_GROUP_HISTORY: "Scores and stage of every group per `as_of` (one row per group per run date), "
     "for time-to-complete reporting.",
+    BUYING_GROUP_MEMBER_REASONS: "Why each member holds its role, in words: the role's conditions with the "
+    "person's value they matched, the CRM contact role and its opportunity, or the overrides file line; for a "
+    "removed member why it left (no longer matches, moved account, deleted, removed manually, group gone).",
 }
 
 
@@ -72,6 +76,11 @@ _COLUMN_LINEAGE = {
     BUYING_GROUP_ROLES: {
         "members_assigned": _lineage_deps(*_ROLE_SOURCES),
         "role_completeness": _lineage_deps(*_ROLE_SOURCES),
+    },
+    BUYING_GROUP_MEMBER_REASONS: {
+        "person_key": _lineage_deps((PERSONS, "person_key")),
+        "role": _lineage_deps(*_ROLE_SOURCES),
+        "reason": _lineage_deps(*_ROLE_SOURCES, (OPPORTUNITIES, "opportunity_name"), (PERSONS, "account_key")),
     },
     BUYING_GROUP_HISTORY: {
         "completeness_score": _lineage_deps(*_ROLE_SOURCES),
@@ -147,6 +156,7 @@ def score_buying_groups_asset(
             BUYING_GROUP_MEMBERS: "marts.buying_group_members",
             BUYING_GROUP_ROLES: "marts.buying_group_roles",
             BUYING_GROUP_HISTORY: "marts.buying_group_history",
+            BUYING_GROUP_MEMBER_REASONS: "marts.buying_group_member_reasons",
         }
         for key, table in tables.items():
             extra: dict[str, object] = {

@@ -12,9 +12,12 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+import pandera.polars as pa
 
 from buying_groups.model.entities import EntitySpec, entity_by_table
 from buying_groups.model.marts import MartSpec, mart
+from buying_groups.model.schemas import AdCompanyMatches
+from buying_groups.validated.ad_companies import AD_COMPANY_MATCHES
 
 
 def schema_from_entity(spec: EntitySpec) -> dg.TableSchema:
@@ -27,6 +30,22 @@ def schema_from_entity(spec: EntitySpec) -> dg.TableSchema:
                 constraints=dg.TableColumnConstraints(nullable=c.nullable, unique=c.unique),
             )
             for c in spec.columns
+        ]
+    )
+
+
+def schema_from_model(model: type[pa.DataFrameModel]) -> dg.TableSchema:
+    """Column schema of a table described by a Pandera model that is not a landing entity."""
+    schema = model.to_schema()
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=name,
+                type=str(column.dtype),
+                description=column.description or "",
+                constraints=dg.TableColumnConstraints(nullable=column.nullable, unique=column.unique),
+            )
+            for name, column in schema.columns.items()
         ]
     )
 
@@ -48,6 +67,8 @@ def schema_from_mart(spec: MartSpec) -> dg.TableSchema:
 def schema_of(table: str) -> dg.TableSchema:
     """The column schema of one of our tables (``b2b.*`` or ``marts.*``), from its model."""
     schema, name = table.split(".", 1)
+    if table == AD_COMPANY_MATCHES:  # derived in the validated stage, not a landing entity
+        return schema_from_model(AdCompanyMatches)
     return schema_from_entity(entity_by_table(name)) if schema == "b2b" else schema_from_mart(mart(name))
 
 

@@ -1,18 +1,26 @@
-"""Group ``validated``: the five ``b2b`` tables, one asset per landing entity."""
+"""Group ``validated``: the ``b2b`` tables, one asset per landing entity, and the matching of
+companies reached by ads to accounts."""
 
 import dagster as dg
 
-from buying_groups.assets.keys import LANDING_DROPS, b2b_key
-from buying_groups.assets.metadata import markdown_table, schema_from_entity, table_metadata
+from buying_groups.assets.keys import ACCOUNTS, AD_COMPANY_MATCHES, AD_COMPANY_REACH, LANDING_DROPS, b2b_key
+from buying_groups.assets.metadata import markdown_table, schema_from_entity, schema_from_model, table_metadata
 from buying_groups.model.entities import ENTITIES, EntitySpec, entity_by_table
+from buying_groups.model.schemas import AdCompanyMatches
 from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
-from buying_groups.validated import load_entity
+from buying_groups.validated import AD_COMPANY_MATCHES as MATCHES_TABLE
+from buying_groups.validated import load_entity, match_ad_companies
 
 # Cross-entity flags need their referent loaded first: a person's company, an event's person.
 _UPSTREAM_TABLES = {
     "persons": ["accounts"],
     "experience_events": ["persons"],
     "opportunity_persons": ["opportunities", "persons"],
+}
+_MODE_TEXT = {
+    "append": "appended, de-duplicated on the key.",
+    "upsert": "upserted by key in `updatedAt` order; `marketoIsDeleted` flags a delete.",
+    "replace": "replaced by key: a later drop replaces a row with the same key.",
 }
 
 
@@ -21,12 +29,7 @@ def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
     description = (
         f"{spec.model.__doc__}\n\nBuilt from `{spec.entity}` files of new drops: every value is "
         f"parsed and checked against the `{spec.model.__name__}` Pandera model; bad rows go to "
-        f"`b2b.rejected_rows` with the reason; valid rows are "
-        + (
-            "appended, de-duplicated on the key."
-            if spec.mode == "append"
-            else "upserted by key in `updatedAt` order; `marketoIsDeleted` flags a delete."
-        )
+        f"`b2b.rejected_rows` with the reason; valid rows are " + _MODE_TEXT[spec.mode]
     )
 
     @dg.asset(
@@ -70,4 +73,32 @@ def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
     return _asset
 
 
-VALIDATED_ASSETS = [_validated_asset(spec) for spec in ENTITIES]
+@dg.asset(
+    key=AD_COMPANY_MATCHES,
+    group_name="validated",
+    deps=[AD_COMPANY_REACH, ACCOUNTS],
+    kinds={"duckdb"},
+    owners=["team:data-engineering"],
+    tags={"stage": "validated"},
+    description=(AdCompanyMatches.__doc__ or "")
+    + "\n\nUnmatched companies (empty `account_key`) are listed in the `unmatched` metadata; they "
+    "count for no account in the KPIs until their account arrives or carries their LinkedIn page or website.",
+    pool=WAREHOUSE_POOL,
+    metadata={"dagster/column_schema": schema_from_model(AdCompanyMatches), "dagster/table_name": MATCHES_TABLE},
+)
+def ad_company_matches(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        summary = match_ad_companies(con)
+        extra: dict[str, object] = dict(summary.as_metadata())
+        extra["unmatched"] = dg.MetadataValue.md(
+            markdown_table(["platform", "company", "impressions"], summary.unmatched_examples)
+            if summary.unmatched_examples
+            else "every reached company matched an account"
+        )
+        metadata = table_metadata(con, MATCHES_TABLE, extra=extra)
+    if summary.unmatched:
+        context.log.warning(f"{summary.unmatched} of {summary.companies} companies reached by ads match no account")
+    return dg.MaterializeResult(metadata=metadata)
+
+
+VALIDATED_ASSETS = [*(_validated_asset(spec) for spec in ENTITIES), ad_company_matches]

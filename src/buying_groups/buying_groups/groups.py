@@ -8,6 +8,7 @@ import duckdb
 
 from buying_groups.buying_groups.results import BuyingGroupScoringResult
 from buying_groups.model.marts import (
+    BUYING_GROUP_MEMBER_REASONS,
     BUYING_GROUP_MEMBERS,
     BUYING_GROUP_ROLES,
     BUYING_GROUPS,
@@ -27,6 +28,8 @@ _RUN_STEPS: tuple[str, ...] = (
     "buying_groups/members_refresh",  # members: update / re-activate assigned members
     "buying_groups/members_mark_removed",  # members: keep the no-longer-assigned as removed
     "buying_groups/members_insert_new",  # members: first-time members
+    "buying_groups/member_reasons_previous",  # temp: removal reasons recorded by earlier runs
+    "buying_groups/member_reasons_insert",  # reasons: why each member holds / left its role
     "buying_groups/roles_insert",  # roles: coverage per group and template role
     "buying_groups/group_scores",  # temp: completeness, engagement, stage
     "buying_groups/history_delete",
@@ -37,6 +40,7 @@ _RUN_STEPS: tuple[str, ...] = (
 
 # Snapshot marts emptied (re-created, see replace_snapshot_table) right before their insert.
 _REPLACED_BEFORE: dict[str, str] = {
+    "buying_groups/member_reasons_insert": BUYING_GROUP_MEMBER_REASONS,
     "buying_groups/roles_insert": BUYING_GROUP_ROLES,
     "buying_groups/buying_groups_insert": BUYING_GROUPS,
 }

@@ -22,6 +22,8 @@ from buying_groups.conditions import (
     CompileContext,
     SqlParams,
     compile_condition,
+    condition_text,
+    condition_text_sql,
     event_scope,
     referenced_fields,
     role_person_scope,
@@ -32,10 +34,12 @@ from buying_groups.sql_files import insert_union, replace_rows, row_count, run_s
 
 
 def load_scoring_config(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> dict[str, int]:
-    """Replace ``work.solution_interests``, ``work.si_roles``, ``work.crm_role_map`` and
-    ``work.overrides`` with the configuration's rows; returns the row count of each table."""
+    """Replace ``work.solution_interests``, ``work.si_roles``, ``work.crm_role_map``,
+    ``work.overrides`` and ``work.role_rules`` with the configuration's rows; returns the row
+    count of each table."""
     interests: list[tuple[Any, ...]] = []
     roles: list[tuple[Any, ...]] = []
+    rules: list[tuple[Any, ...]] = []
     role_map: list[tuple[Any, ...]] = []
     for interest in config.interests:
         qualification = config.qualification_for(interest)
@@ -52,9 +56,11 @@ def load_scoring_config(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -
         )
         for order, role in enumerate(config.template_for(interest).roles):
             roles.append((interest.id, role.role, order, float(role.weight), role.required, role.members_required))
+            if role.conditions is not None:
+                rules.append((interest.id, role.role, condition_text(role.conditions)))
         role_map.extend((interest.id, crm_role, role) for crm_role, role in interest.crm_role_map.items())
     overrides = [
-        (o.solution_interest_id, o.account_key, o.person_key, o.action, o.role, order)
+        (o.solution_interest_id, o.account_key, o.person_key, o.action, o.role, order, o.line_number)
         for order, o in enumerate(config.membership_overrides)
     ]
     return replace_rows(
@@ -65,16 +71,18 @@ def load_scoring_config(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -
             "work.si_roles": roles,
             "work.crm_role_map": role_map,
             "work.overrides": overrides,
+            "work.role_rules": rules,
         },
     )
 
 
 def build_rule_matches(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as_of: dt.date) -> int:
-    """Replace ``work.rule_matches(solution_interest_id, person_key, role, role_order)``.
+    """Replace ``work.rule_matches(solution_interest_id, person_key, role, role_order, reason)``.
 
     For each solution interest and each role of its template that has conditions: the current
     persons matching them whose account is in the solution interest's audience (from
-    ``work.audience_members``). ``person_engagement_score`` reads
+    ``work.audience_members``), with the conditions in words and the person's values
+    (``job_title 'VP Sales' matches ...``) as ``reason``. ``person_engagement_score`` reads
     ``marts.person_engagement`` for ``as_of`` (LEFT JOIN: no row = 0). A person may match
     several roles; the first in ``role_order`` wins later, in membership.
     """
@@ -92,6 +100,7 @@ def build_rule_matches(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as
                 column_sql={PERSON_ENGAGEMENT_FIELD: engagement_sql} if uses_engagement else {},
             )
             condition_sql = compile_condition(role.conditions, context, params)
+            reason_sql = condition_text_sql(role.conditions, context, params)
             engagement_join = (
                 "LEFT JOIN marts.person_engagement AS pe ON pe.person_key = p.person_key "
                 f"AND pe.as_of = {params.bind_named('as_of', as_of)} "
@@ -101,7 +110,7 @@ def build_rule_matches(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as
             branches.append(
                 f"SELECT CAST({params.bind(interest.id)} AS VARCHAR), p.person_key, "
                 f"CAST({params.bind(role.role)} AS VARCHAR), "
-                f"CAST({params.bind(order)} AS INTEGER) "
+                f"CAST({params.bind(order)} AS INTEGER), {reason_sql} "
                 f"FROM b2b.persons AS p "
                 f"JOIN marts.account_audience_members AS am ON am.account_key = p.account_key "
                 f"AND am.audience = {params.bind(interest.account_audience)} "
@@ -113,7 +122,9 @@ def build_rule_matches(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as
             )
     with transaction(con):
         run_sql(con, "buying_groups/rule_matches_table")
-        insert_union(con, "work.rule_matches", "solution_interest_id, person_key, role, role_order", branches, params)
+        insert_union(
+            con, "work.rule_matches", "solution_interest_id, person_key, role, role_order, reason", branches, params
+        )
     return row_count(con, "work.rule_matches")
 
 

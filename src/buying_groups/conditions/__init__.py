@@ -33,6 +33,7 @@ from buying_groups.conditions.model import (
     window_bounds,
 )
 from buying_groups.conditions.parse import parse_condition, regex_error
+from buying_groups.conditions.render import condition_text, condition_text_sql
 
 __all__ = [
     "OPS",
@@ -56,6 +57,8 @@ __all__ = [
     "SqlParams",
     "account_scope",
     "compile_condition",
+    "condition_text",
+    "condition_text_sql",
     "condition_to_dict",
     "evaluate3",
     "event_scope",

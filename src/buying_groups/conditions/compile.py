@@ -103,12 +103,17 @@ def compile_condition(condition: Condition, context: CompileContext, params: Sql
     return _cross_entity(condition, context, params)
 
 
+def column_sql(name: str, context: CompileContext) -> str:
+    """The SQL of a whitelisted field of the context's scope (a ValueError for any other)."""
+    if name not in context.scope.fields:  # parse() guarantees this; keep it a hard stop
+        raise ValueError(f"{name!r} is not a field of {context.scope.entity}")
+    if name in context.column_sql:
+        return context.column_sql[name]
+    return f"{context.alias}.{quote_identifier(name)}"
+
+
 def _column(leaf: Leaf, context: CompileContext) -> str:
-    if leaf.field not in context.scope.fields:  # parse() guarantees this; keep it a hard stop
-        raise ValueError(f"{leaf.field!r} is not a field of {context.scope.entity}")
-    if leaf.field in context.column_sql:
-        return context.column_sql[leaf.field]
-    return f"{context.alias}.{quote_identifier(leaf.field)}"
+    return column_sql(leaf.field, context)
 
 
 def _leaf(leaf: Leaf, context: CompileContext, params: SqlParams) -> str:

@@ -26,6 +26,7 @@ from buying_groups.config.models import (
     ActivationConfig,
     EngagementConfig,
     InstanceConfig,
+    KpisConfig,
     MembershipOverride,
     ProjectConfig,
     RolesTemplatesConfig,
@@ -41,6 +42,7 @@ CONFIG_FILES: dict[str, tuple[str, type[BaseModel], bool]] = {
     "engagement": ("engagement.yaml", EngagementConfig, False),
     "activation": ("activation.yaml", ActivationConfig, False),
     "journeys": (JOURNEYS_FILE, JourneysConfig, False),
+    "kpis": ("kpis.yaml", KpisConfig, False),
 }
 OVERRIDES_FILE = "membership_overrides.csv"
 OVERRIDE_COLUMNS = ("solution_interest_id", "account_key", "person_key", "action", "role")
@@ -216,6 +218,7 @@ def cross_check(config: ProjectConfig) -> list[ConfigProblem]:
                 )
             )
     problems += journey_problems(config, _label(directory, JOURNEYS_FILE))
+    problems += _lead_sources_used_twice(config, _label(directory, "kpis.yaml"))
     overrides_file = _label(directory, OVERRIDES_FILE)
     for override in config.membership_overrides:
         here = f"line {override.line_number}"
@@ -247,6 +250,25 @@ def cross_check(config: ProjectConfig) -> list[ConfigProblem]:
                     f"{interest.roles_template!r}; allowed: {_known(roles)}",
                 )
             )
+    return problems
+
+
+def _lead_sources_used_twice(config: ProjectConfig, label: str) -> list[ConfigProblem]:
+    """A lead source belongs to one platform at most: its leads would be counted twice."""
+    problems, owner = [], {}
+    for platform, settings in config.kpis.platforms.items():
+        for index, source in enumerate(settings.lead_sources):
+            key = source.strip().casefold()
+            if key in owner and owner[key] != platform:
+                problems.append(
+                    ConfigProblem(
+                        label,
+                        f"platforms.{platform}.lead_sources[{index}]",
+                        f"{source!r} is not allowed; already a lead source of platform {owner[key]!r} "
+                        "(a lead counts for one platform)",
+                    )
+                )
+            owner.setdefault(key, platform)
     return problems
 
 

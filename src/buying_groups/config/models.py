@@ -228,6 +228,23 @@ class ActivationConfig(StrictModel):
     linkedin: LinkedInActivation = LinkedInActivation()
 
 
+# Platform ids are compared with the lower-cased `platform` of the ad reports.
+PLATFORM_ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+PlatformId = Annotated[str, Field(pattern=PLATFORM_ID_PATTERN, max_length=100)]
+
+
+class AdPlatform(StrictModel):
+    # Lead sources (leads' leadSource, compared case-insensitively) attributed to the platform.
+    lead_sources: list[Annotated[str, Field(min_length=1)]] = []
+
+
+class KpisConfig(StrictModel):
+    """``kpis.yaml``: the success KPIs' period and each ad platform's lead sources."""
+
+    period_days: Annotated[int, Field(ge=1, le=366)] = 30
+    platforms: dict[PlatformId, AdPlatform] = {}
+
+
 class MembershipOverride(StrictModel):
     """A row of ``membership_overrides.csv``; ``line_number`` is its line in the file and
     later rows win over earlier ones for the same (group, person)."""
@@ -256,6 +273,7 @@ class ProjectConfig(StrictModel):
     solution_interests: SolutionInterestsConfig
     engagement: EngagementConfig = EngagementConfig()
     activation: ActivationConfig = ActivationConfig()
+    kpis: KpisConfig = KpisConfig()
     membership_overrides: list[MembershipOverride] = []
     journeys: JourneysConfig = Field(default_factory=lambda: _no_journeys())
 

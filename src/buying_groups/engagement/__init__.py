@@ -6,7 +6,13 @@ No Dagster imports; statements are ``sql/engagement/*.sql`` run with bound param
 from buying_groups.engagement.person_engagement import (
     PersonEngagementResult,
     compute_person_engagement,
+    contribution_mismatches,
     load_engagement_weights,
 )
 
-__all__ = ["PersonEngagementResult", "compute_person_engagement", "load_engagement_weights"]
+__all__ = [
+    "PersonEngagementResult",
+    "compute_person_engagement",
+    "contribution_mismatches",
+    "load_engagement_weights",
+]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from buying_groups.ingest import campaign_manager
 from buying_groups.model.entities import ENTITIES, EntitySpec
 from buying_groups.sql_files import run_sql
 
@@ -79,6 +80,9 @@ def scan_landing(root: Path, today: dt.date | None = None) -> LandingScan:
         for path in sorted(drop_dir.iterdir()):
             file_match = FILE_PATTERN.match(path.name)
             entity = file_match["entity"] if file_match else None
+            part = (file_match["part"] or "") if file_match else ""
+            if entity not in _ENTITY_NAMES and (exported := campaign_manager.entity_for_file_name(path.name)):
+                entity, part = exported, path.stem  # named as Campaign Manager names its exports
             if not path.is_file() or entity not in _ENTITY_NAMES:
                 scan.ignored.append(
                     (
@@ -88,8 +92,8 @@ def scan_landing(root: Path, today: dt.date | None = None) -> LandingScan:
                     )
                 )
                 continue
-            assert file_match is not None and entity is not None
-            scan.files.append(LandingFile(drop_dir.name, entity, file_match["part"] or "", path, path.stat().st_size))
+            assert entity is not None
+            scan.files.append(LandingFile(drop_dir.name, entity, part, path, path.stat().st_size))
     scan.files.sort(key=lambda f: (f.drop, entity_order[f.entity], f.part))
     return scan
 
@@ -127,6 +131,24 @@ def read_header(path: Path) -> list[str]:
     except csv.Error as exc:  # e.g. a lone carriage return inside an unquoted field
         raise UnusableFileError(path, 1, f"header is not a CSV row: {exc}") from exc
     return [name.strip() for name in header]
+
+
+def landing_header(path: Path) -> list[str]:
+    """The header a file is loaded with: its own, or for a LinkedIn Campaign Manager export the
+    header of the file it is converted to (see :mod:`buying_groups.ingest.campaign_manager`)."""
+    try:
+        export = campaign_manager.sniff(path)
+    except OSError as exc:
+        raise UnusableFileError(path, 1, f"cannot read the file: {exc.strerror or exc}") from exc
+    except campaign_manager.ExportError as exc:
+        raise UnusableFileError(path, 1, f"LinkedIn Campaign Manager export: {exc}") from exc
+    if export is not None:
+        try:
+            campaign_manager.conversion_sql(export)  # every column it needs is there
+        except campaign_manager.ExportError as exc:
+            raise UnusableFileError(path, export.header_line, f"LinkedIn Campaign Manager export: {exc}") from exc
+        return export.canonical_header
+    return read_header(path)
 
 
 def check_header(spec: EntitySpec, path: Path, header: list[str]) -> None:
@@ -202,7 +224,7 @@ def register_landing_files(con: duckdb.DuckDBPyConnection, root: Path) -> Regist
             if status == "pending":
                 # Its last load failed (too many rejects, unreadable): the operator may have
                 # fixed the file since, so the ledger must describe the file as it is now.
-                header = read_header(landing_file.path)
+                header = landing_header(landing_file.path)
                 check_header(specs[landing_file.entity], landing_file.path, header)
                 if header != stored_header or landing_file.size != size:
                     refreshed.append((landing_file, file_sha256(landing_file.path), header))
@@ -214,7 +236,7 @@ def register_landing_files(con: duckdb.DuckDBPyConnection, root: Path) -> Regist
                     f"not read again: deliver it in a new drop or replay drop {landing_file.drop}"
                 )
             continue
-        header = read_header(landing_file.path)
+        header = landing_header(landing_file.path)
         check_header(specs[landing_file.entity], landing_file.path, header)
         new_files.append(landing_file)
         new_rows.append((landing_file, file_sha256(landing_file.path), header))

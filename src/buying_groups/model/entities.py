@@ -1,4 +1,4 @@
-"""The five landing entities and the validated table each one feeds.
+"""The landing entities and the validated table each one feeds.
 
 Column facts are read off the Pandera models (see ``schemas.py``) so nothing restates them.
 """
@@ -68,7 +68,9 @@ class EntitySpec:
     table: str
     model: type[pa.DataFrameModel]
     key_column: str
-    mode: Literal["upsert", "append"]
+    # upsert: by key in updatedAt order; append: de-duplicated on the key; replace: by key, a
+    # later drop replaces the row (files without updatedAt, such as ad platform reports).
+    mode: Literal["upsert", "append", "replace"]
 
     @cached_property
     def schema(self) -> pa.DataFrameSchema:
@@ -122,6 +124,9 @@ class EntitySpec:
                 return spec
         raise KeyError(name)
 
+    def has_column(self, name: str) -> bool:
+        return any(c.name == name for c in self.columns)
+
     @property
     def qualified_table(self) -> str:
         return f"b2b.{self.table}"
@@ -135,6 +140,8 @@ ENTITIES: tuple[EntitySpec, ...] = (
         "opportunity_roles", "opportunity_persons", schemas.OpportunityPersons, "opportunity_person_key", "upsert"
     ),
     EntitySpec("activities", "experience_events", schemas.ExperienceEvents, "event_id", "append"),
+    EntitySpec("ad_spend", "ad_spend", schemas.AdSpend, "ad_spend_key", "replace"),
+    EntitySpec("ad_company_reach", "ad_company_reach", schemas.AdCompanyReach, "ad_company_reach_key", "replace"),
 )
 
 

@@ -6,8 +6,9 @@ tables (``docs/tables.md``) and the test fixtures all derive from these classes.
 the table is evolved row by row (members, roles, groups, history): snapshot tables rewritten
 whole every run carry no index, and their uniqueness is asserted by the step or its checks.
 
-Snapshots (``person_engagement``, ``account_audience_members``, ``buying_group_roles``,
-``buying_groups``, ``sales_handoff``) describe the latest run; ``buying_group_members`` and
+Snapshots (``person_engagement``, ``person_engagement_contributions``,
+``account_audience_members``, ``buying_group_roles``, ``buying_groups``,
+``buying_group_member_reasons``, ``sales_handoff``) describe the latest run; ``buying_group_members`` and
 ``buying_group_history`` are persistent and only ever evolved, so membership and score history
 are never lost.
 """
@@ -52,6 +53,19 @@ class PersonEngagement(pa.DataFrameModel):
     as_of: dt.date = pa.Field(description="Scoring date")
 
 
+class PersonEngagementContributions(pa.DataFrameModel):
+    """What makes up each person's `raw_score` as of `as_of`: one row per current person and
+    weighted activity type with activity in the window. A person's points add up to its
+    `raw_score` exactly (a blocking check asserts it)."""
+
+    person_key: str = pa.Field(description="Source key of a current person")
+    activity_type_id: int = pa.Field(description="Marketo activity type id with a weight in `engagement.yaml`")
+    days_active: pl.Int32 = pa.Field(description="UTC days in the window with at least one such activity")
+    capped_count: int = pa.Field(description="Sum over those days of min(count that day, daily cap)")
+    points: float = pa.Field(description="capped_count x the type's weight")
+    as_of: dt.date = pa.Field(description="Scoring date")
+
+
 class BuyingGroupMembers(pa.DataFrameModel):
     """Members of every buying group with their role and how it was assigned. Rows are never
     deleted: a member who stops qualifying stays with `is_removed` and `removed_at`."""
@@ -70,6 +84,24 @@ class BuyingGroupMembers(pa.DataFrameModel):
     is_removed: bool = pa.Field(description="The person no longer qualifies; the row is kept for history")
     added_at: dt.date = pa.Field(description="The `as_of` the person joined the group")
     removed_at: dt.date = pa.Field(nullable=True, description="The `as_of` the person was removed; empty while active")
+
+
+class BuyingGroupMemberReasons(pa.DataFrameModel):
+    """Why each member (active or removed) holds its role, in words: the role's conditions with the
+    person's values they matched, the CRM contact role and its opportunity, or the overrides file
+    line; for a removed member why it left (kept from the run that removed it)."""
+
+    buying_group_id: str = pa.Field(description="Buying group")
+    person_key: str = pa.Field(description="Source key of the person")
+    role: str = pa.Field(description="The member's role")
+    assignment_source: str = pa.Field(isin=list(ASSIGNMENT_SOURCES), description="manual, crm or rule")
+    is_removed: bool = pa.Field(description="The member was removed (the reason says why)")
+    reason: str = pa.Field(
+        description="e.g. `job_title 'VP Sales' matches \\b(CEO|VP)\\b`, `CRM contact role 'Economic Buyer' on "
+        "opportunity 'Big Deal' (key)`, `added manually (membership_overrides.csv line 3)`, `removed on "
+        "2026-11-20: moved to account 'Globex' (key)`"
+    )
+    as_of: dt.date = pa.Field(description="Scoring date")
 
 
 class BuyingGroupRoles(pa.DataFrameModel):
@@ -244,6 +276,63 @@ class JourneyNodeCounts(pa.DataFrameModel):
     accounts_passed: pl.Int32 = pa.Field(description="Accounts that reached the node that day")
 
 
+KPI_NAMES: tuple[str, ...] = (
+    "reached_accounts",
+    "visit_rate",
+    "baseline_visit_rate",
+    "awareness_lift",
+    "engaged_accounts",
+    "engaged_targeted_share",
+    "days_to_add_contact",
+    "days_to_complete",
+)
+
+
+class Kpis(pa.DataFrameModel):
+    """The success KPIs per `as_of` and solution interest over the period `(as_of - period_days,
+    as_of]` (kpis.yaml); one set of rows per `as_of`, re-running a day replaces that day. The
+    target accounts are the interest's account audience."""
+
+    as_of: dt.date = pa.Field(description="Scoring date the KPIs are measured at")
+    solution_interest_id: str = pa.Field(description="Solution interest of `solution_interests.yaml`")
+    kpi: str = pa.Field(
+        isin=list(KPI_NAMES),
+        description="reached_accounts, visit_rate, baseline_visit_rate, awareness_lift (awareness); "
+        "engaged_accounts, engaged_targeted_share (engagement); days_to_add_contact, days_to_complete (time)",
+    )
+    value: float = pa.Field(
+        nullable=True,
+        description="The KPI: a count, a percentage (0-100), percentage points (awareness_lift) or days "
+        "(a median); empty when there is nothing to measure (no target account, no event)",
+    )
+    numerator: pl.Int64 = pa.Field(nullable=True, description="Accounts counted (rates and counts); empty otherwise")
+    denominator: pl.Int64 = pa.Field(
+        nullable=True,
+        description="What the rate is out of (target accounts, engaged accounts) or how many values the median is of",
+    )
+    period_start: dt.date = pa.Field(description="First day of the period measured (inclusive)")
+    period_end: dt.date = pa.Field(description="Last day of the period measured (inclusive)")
+
+
+class KpiCostPerLead(pa.DataFrameModel):
+    """Cost per lead per `as_of`, ad platform and currency over the KPI period: spend of
+    `ad_spend` and the new leads whose `leadSource` is one of the platform's (kpis.yaml).
+    Spend in different currencies is never added up: one row per currency."""
+
+    as_of: dt.date = pa.Field(description="Scoring date")
+    platform: str = pa.Field(description="Ad platform id (kpis.yaml, or as written in ad_spend, lower-cased)")
+    currency: str = pa.Field(
+        nullable=True, description="ISO 4217 currency of the spend; empty when unknown or no spend"
+    )
+    spend: float = pa.Field(description="Spend in the period in `currency`")
+    new_leads: pl.Int64 = pa.Field(
+        description="Current persons created in the period with one of the platform's lead sources"
+    )
+    cost_per_lead: float = pa.Field(nullable=True, description="spend / new_leads; empty when no lead")
+    period_start: dt.date = pa.Field(description="First day of the period (inclusive)")
+    period_end: dt.date = pa.Field(description="Last day of the period (inclusive)")
+
+
 def duckdb_type(dtype: Any) -> str:
     """The DuckDB type of a Pandera/polars column type."""
     if isinstance(dtype, pl.List):
@@ -322,30 +411,38 @@ class MartSpec:
 MARTS: tuple[MartSpec, ...] = (
     MartSpec("account_audience_members", AccountAudienceMembers),
     MartSpec("person_engagement", PersonEngagement),
+    MartSpec("person_engagement_contributions", PersonEngagementContributions),
     MartSpec("buying_group_members", BuyingGroupMembers, ("buying_group_id", "person_key")),
     MartSpec("buying_group_roles", BuyingGroupRoles, ("buying_group_id", "role")),
     MartSpec("buying_groups", BuyingGroups, ("buying_group_id",)),
     MartSpec("buying_group_history", BuyingGroupHistory, ("buying_group_id", "as_of")),
+    MartSpec("buying_group_member_reasons", BuyingGroupMemberReasons),
     MartSpec("sales_handoff", SalesHandoff),
     MartSpec("buying_group_stage_history", BuyingGroupStageHistory),
     MartSpec("journey_state", JourneyState, ("journey_id", "account_key", "entry_number")),
     MartSpec("journey_log", JourneyLog),
     MartSpec("journey_actions", JourneyActions),
     MartSpec("journey_node_counts", JourneyNodeCounts, ("as_of", "journey_id", "node_id")),
+    MartSpec("kpis", Kpis, ("as_of", "solution_interest_id", "kpi")),
+    MartSpec("kpi_cost_per_lead", KpiCostPerLead),
 )
 
 ACCOUNT_AUDIENCE_MEMBERS = "marts.account_audience_members"
 PERSON_ENGAGEMENT = "marts.person_engagement"
+PERSON_ENGAGEMENT_CONTRIBUTIONS = "marts.person_engagement_contributions"
 BUYING_GROUP_MEMBERS = "marts.buying_group_members"
 BUYING_GROUP_ROLES = "marts.buying_group_roles"
 BUYING_GROUPS = "marts.buying_groups"
 BUYING_GROUP_HISTORY = "marts.buying_group_history"
+BUYING_GROUP_MEMBER_REASONS = "marts.buying_group_member_reasons"
 SALES_HANDOFF = "marts.sales_handoff"
 BUYING_GROUP_STAGE_HISTORY = "marts.buying_group_stage_history"
 JOURNEY_STATE = "marts.journey_state"
 JOURNEY_LOG = "marts.journey_log"
 JOURNEY_ACTIONS = "marts.journey_actions"
 JOURNEY_NODE_COUNTS = "marts.journey_node_counts"
+KPIS = "marts.kpis"
+KPI_COST_PER_LEAD = "marts.kpi_cost_per_lead"
 
 
 def mart(table: str) -> MartSpec:

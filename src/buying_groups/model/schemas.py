@@ -248,6 +248,16 @@ class OpportunityPersons(_Upserted):
         nullable=True, description="CRM contact role (e.g. Economic Buyer)", metadata=source("role", required=True)
     )
     is_primary: bool = pa.Field(nullable=True, description="Primary contact", metadata=source("isPrimary"))
+    created_at: pl.Datetime = pa.Field(
+        nullable=True,
+        description="When the contact role was added to the opportunity (UTC; optional in the file)",
+        metadata=source("createdAt"),
+    )
+    first_seen_at: pl.Datetime = pa.Field(
+        description="The earliest updatedAt ingested for this contact role: when it was added, "
+        "for extracts without createdAt",
+        metadata=DERIVED,
+    )
 
 
 class ExperienceEvents(_Lineage):
@@ -296,6 +306,101 @@ class ExperienceEvents(_Lineage):
     has_known_person: bool = pa.Field(
         description="person_key names a known person (false = orphan, kept)", metadata=DERIVED
     )
+
+
+class AdSpend(_Lineage):
+    """Ad spend per day, platform and campaign; a later drop replaces a row with the same key."""
+
+    ad_spend_key: str = pa.Field(
+        unique=True, description="Row key: date|platform (lower-cased)|campaignId", metadata=DERIVED
+    )
+    date: pl.Date = pa.Field(
+        description="Day of the spend (UTC)", metadata=source("date", required=True, on_invalid="reject")
+    )
+    platform: str = pa.Field(
+        description="Ad platform id as in kpis.yaml (e.g. linkedin; compared case-insensitively)",
+        metadata=source("platform", required=True, on_invalid="reject"),
+    )
+    campaign_id: str = pa.Field(
+        description="Campaign id on the platform", metadata=source("campaignId", required=True, on_invalid="reject")
+    )
+    campaign_name: str = pa.Field(nullable=True, description="Campaign name", metadata=source("campaignName"))
+    spend: pl.Float64 = pa.Field(
+        ge=0,
+        description="Amount spent that day, in `currency`",
+        metadata=source("spend", required=True, on_invalid="reject"),
+    )
+    currency: str = pa.Field(
+        nullable=True,
+        str_matches=r"^[A-Za-z]{3}$",
+        description="ISO 4217 currency code of the spend; amounts in different currencies are never added up",
+        metadata=source("currency"),
+    )
+    impressions: pl.Int64 = pa.Field(nullable=True, ge=0, description="Impressions", metadata=source("impressions"))
+    clicks: pl.Int64 = pa.Field(nullable=True, ge=0, description="Clicks", metadata=source("clicks"))
+
+
+class AdCompanyReach(_Lineage):
+    """Impressions and clicks of a campaign per reached company and day; a later drop replaces a
+    row with the same key. Reached companies are matched to accounts in
+    ``b2b.ad_company_matches``."""
+
+    ad_company_reach_key: str = pa.Field(
+        unique=True, description="Row key: date|platform (lower-cased)|campaignId|companyName", metadata=DERIVED
+    )
+    date: pl.Date = pa.Field(
+        description="Day of the impressions (UTC)", metadata=source("date", required=True, on_invalid="reject")
+    )
+    platform: str = pa.Field(
+        description="Ad platform id as in kpis.yaml (compared case-insensitively)",
+        metadata=source("platform", required=True, on_invalid="reject"),
+    )
+    campaign_id: str = pa.Field(
+        description="Campaign id on the platform", metadata=source("campaignId", required=True, on_invalid="reject")
+    )
+    company_name: str = pa.Field(
+        description="Reached company as the platform names it",
+        metadata=source("companyName", required=True, on_invalid="reject"),
+    )
+    company_website: str = pa.Field(nullable=True, description="Company website", metadata=source("companyWebsite"))
+    company_domain: str = pa.Field(
+        nullable=True,
+        description="Host of company_website, lower-cased, without www. (the accounts' domain rule)",
+        metadata=DERIVED,
+    )
+    linkedin_company_page_url: str = pa.Field(
+        nullable=True, description="LinkedIn company page URL", metadata=source("linkedinCompanyPageUrl")
+    )
+    impressions: pl.Int64 = pa.Field(
+        ge=0,
+        description="Impressions served to the company's members",
+        metadata=source("impressions", required=True, on_invalid="reject"),
+    )
+    clicks: pl.Int64 = pa.Field(nullable=True, ge=0, description="Clicks", metadata=source("clicks"))
+
+
+class AdCompanyMatches(pa.DataFrameModel):
+    """Each company reached by ads, matched to a current account: by LinkedIn company page URL,
+    else by web domain, else by normalised name; unmatched companies are kept with an empty
+    ``account_key`` (the report of what did not match). Rebuilt from the current accounts on
+    every run, so a company matches as soon as its account arrives."""
+
+    platform: str = pa.Field(description="Ad platform id, lower-cased")
+    company_name: str = pa.Field(description="Reached company as the platform names it")
+    company_website: str = pa.Field(nullable=True, description="Company website as reported (latest row)")
+    linkedin_company_page_url: str = pa.Field(nullable=True, description="LinkedIn page URL as reported (latest row)")
+    account_key: str = pa.Field(nullable=True, description="Matched account (empty = unmatched)")
+    matched_by: str = pa.Field(
+        nullable=True,
+        isin=["linkedin_page_url", "domain", "name"],
+        description="Which rule matched: linkedin_page_url, domain or name (empty = unmatched)",
+    )
+    candidate_accounts: pl.Int64 = pa.Field(
+        ge=0, description="Accounts the winning rule found (more than 1: the smallest account_key is taken)"
+    )
+    impressions: pl.Int64 = pa.Field(ge=0, description="Impressions over all rows of the company")
+    first_date: pl.Date = pa.Field(description="First day with a row")
+    last_date: pl.Date = pa.Field(description="Last day with a row")
 
 
 ACTIVITY_TYPE_NAMES: dict[int, str] = {

@@ -23,6 +23,7 @@ from buying_groups.sample_data.activities import (
     explode_activities,
     history_offsets,
 )
+from buying_groups.sample_data.ads import ad_reach_rows, ad_spend_rows
 from buying_groups.sample_data.companies import company_rows, company_text
 from buying_groups.sample_data.dirt import (
     BOM_NOTE,
@@ -34,7 +35,7 @@ from buying_groups.sample_data.dirt import (
 )
 from buying_groups.sample_data.formatting import NULL_LITERAL_SHARE
 from buying_groups.sample_data.hashing import Rng
-from buying_groups.sample_data.layout import ENTITY_ORDER, CsvSink
+from buying_groups.sample_data.layout import AD_HEADERS, ENTITY_ORDER, CsvSink
 from buying_groups.sample_data.leads import lead_rows, lead_text, with_stale_copies
 from buying_groups.sample_data.opportunities import (
     opportunity_ids,
@@ -200,8 +201,12 @@ class _DropWriter:
         as_of = plan.drop_instant(0)
         with ExitStack() as stack:
             folder, sinks = self._open(stack, 0)
+            ads = {entity: stack.enter_context(CsvSink(folder, entity, self.split_rows)) for entity in AD_HEADERS}
+            last_ad_day = plan.drop_date(0) - dt.timedelta(days=1)
+            ads["ad_spend"].write(ad_spend_rows(plan, last_ad_day))
             for company_ids in _chunks(plan.companies, self.chunk_rows):
-                self._write_companies(sinks, company_ids, as_of)
+                companies = self._write_companies(sinks, company_ids, as_of)
+                ads["ad_company_reach"].write(ad_reach_rows(plan, companies, last_ad_day))
                 opportunities = opportunity_rows(plan, self.planter, opportunity_ids(plan.rng, company_ids), as_of)
                 self._write_opportunities(sinks, opportunities)
             for lead_ids in _chunks(plan.leads, self.chunk_rows):
@@ -215,16 +220,17 @@ class _DropWriter:
                 events = explode_activities(rows, counts, self.next_guid)
                 offsets = history_offsets(plan.rng, pl.col("seq"), pl.col("_tier"))
                 self._write_activities(sinks, events, offsets, as_of)
-        return self._summary(folder.name, "full", sinks)
+        return self._summary(folder.name, "full", sinks | ads)
 
     def _write_companies(
         self, sinks: dict[str, CsvSink], ids: pl.Series, as_of: int, changes: dict[str, pl.Expr] | None = None
-    ) -> None:
+    ) -> pl.DataFrame:
         rows = company_rows(self.plan, self.planter, ids, as_of)
         if changes:
             rows = rows.with_columns(**changes)
         self.tally.add_masks(rows)
         sinks["companies"].write(company_text(self.plan, drop_dirt_columns(rows)))
+        return rows
 
     def _write_opportunities(
         self, sinks: dict[str, CsvSink], rows: pl.DataFrame, role_changes: dict[str, pl.Expr] | None = None

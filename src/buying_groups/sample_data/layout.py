@@ -86,6 +86,20 @@ MARKETO_HEADERS: dict[str, tuple[str, ...]] = {
     ),
 }
 ENTITY_ORDER: tuple[str, ...] = tuple(MARKETO_HEADERS)
+# Ad platform reports (not Marketo's): written in the full-load drop only.
+AD_HEADERS: dict[str, tuple[str, ...]] = {
+    "ad_spend": ("date", "platform", "campaignId", "campaignName", "spend", "currency", "impressions", "clicks"),
+    "ad_company_reach": (
+        "date",
+        "platform",
+        "campaignId",
+        "companyName",
+        "companyWebsite",
+        "linkedinCompanyPageUrl",
+        "impressions",
+        "clicks",
+    ),
+}
 # Columns that are never written as the literal ``null``: keys and ordering timestamps.
 NEVER_NULL_LITERAL: frozenset[str] = frozenset(
     {"id", "marketoGUID", "createdAt", "updatedAt", "activityDate", "leadId", "mktoCdpOpptyId"}
@@ -118,7 +132,7 @@ class CsvSink:
             raise ValueError(f"split_rows must be a positive number of rows, got {split_rows}")
         self.drop_dir = drop_dir
         self.entity = entity
-        self.header = MARKETO_HEADERS[entity]
+        self.header = MARKETO_HEADERS[entity] if entity in MARKETO_HEADERS else AD_HEADERS[entity]
         self.split_rows = split_rows
         self.bom = bom
         self.rows = 0

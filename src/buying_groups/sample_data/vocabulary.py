@@ -440,6 +440,8 @@ LEAD_SOURCES: dict[str, int] = {
     "List Import": 3,
     "Sales Outreach": 2,
     "Content Syndication": 2,
+    "Paid Search": 2,
+    "LinkedIn Lead Gen Form": 2,
 }
 LEAD_STATUSES: dict[str, int] = {
     "New": 6,

@@ -32,6 +32,7 @@ from typing import Any
 
 import duckdb
 
+from buying_groups.ingest import campaign_manager
 from buying_groups.ingest.landing import UnusableFileError
 from buying_groups.model.ddl import ensure_b2b_tables
 from buying_groups.model.entities import ColumnSpec, EntitySpec
@@ -53,8 +54,15 @@ PendingFile = tuple[str, str, str, list[str]]
 # Which row of a key wins within one batch: an append keeps the first occurrence, an upsert
 # the newest version (updatedAt, then the later drop, file and line). Filled into the
 # `{precedence}` of the merge statements; constant SQL, never user input.
+# When an incoming version replaces the stored one: an upsert keeps the newer updatedAt, a
+# replace (ad reports, which have no updatedAt) the later drop. Constant SQL.
+NOT_OLDER = {
+    "upsert": "incoming.updated_at >= current.updated_at",
+    "replace": 'incoming."source_drop" >= current."source_drop"',
+}
 PRECEDENCE = {
     "append": 'validated."source_drop", validated.source_file, validated.source_line',
+    "replace": 'validated."source_drop" DESC, validated.source_file DESC, validated.source_line DESC',
     "upsert": (
         'validated.updated_at DESC, validated."source_drop" DESC, validated.source_file DESC, '
         "validated.source_line DESC"
@@ -426,14 +434,27 @@ def _final_value(column: ColumnSpec, spec: EntitySpec) -> str:
 
 
 # Derived columns computed in the scan: plain expressions only, because a join there would
-# lose the scan's order (and rowids are line numbers).
-_DERIVED_SQL = {"domain": "bg_domain(checked.website)"}
+# lose the scan's order (and rowids are line numbers). Composite keys (ad reports) are one
+# derived column, so the generic merge works on a single key; a NULL part (a row about to be
+# quarantined) makes the key NULL.
+_AD_KEY = "checked.\"date\"::VARCHAR || '|' || lower(checked.platform) || '|' || checked.campaign_id"
+_DERIVED_SQL = {
+    "domain": "bg_domain(checked.website)",
+    "company_domain": "bg_domain(checked.company_website)",
+    "ad_spend_key": _AD_KEY,
+    "ad_company_reach_key": f"{_AD_KEY} || '|' || checked.company_name",
+}
 # Derived by a lookup in another table, with the macros refresh_orphans.sql uses: computed
 # when the batch is merged (the `validated` view) or, in a bulk load, by one UPDATE of the
 # staged batch. The scan leaves them NULL.
 _LOOKUP_SQL = {
     "has_known_account": "bg_known_account(account_key)",
     "has_known_person": "bg_known_person(person_key)",
+    # The earliest version ever ingested, in this batch or before: a contact role's updatedAt
+    # keeps moving, the first one seen is when it was added (for extracts without createdAt).
+    "first_seen_at": "least(min(batch_row.updated_at) OVER (PARTITION BY batch_row.opportunity_person_key), "
+    "(SELECT min(known.first_seen_at) FROM b2b.opportunity_persons AS known "
+    "WHERE known.opportunity_person_key = batch_row.opportunity_person_key))",
 }
 
 
@@ -448,7 +469,7 @@ def _validated_sql(spec: EntitySpec, batch: str) -> str:
         f"{_LOOKUP_SQL[c.name]} AS {quote_identifier(c.name)}" if c.name in _LOOKUP_SQL else quote_identifier(c.name)
         for c in spec.columns
     )
-    return f"SELECT {columns}, __absent_columns FROM {batch} WHERE NOT __reject"
+    return f"SELECT {columns}, __absent_columns FROM {batch} AS batch_row WHERE NOT __reject"
 
 
 def _keep_stored_sql(spec: EntitySpec) -> str:
@@ -554,7 +575,10 @@ def load_entity(
 
     batch, bulk = _batch_table(con, spec)
     try:
-        parse_rejects = _stage_batch(con, batch, spec, pending, munchkin_id, result)
+        # LinkedIn Campaign Manager exports are read through their conversion to the entity's
+        # file shape (in file order: a demographics report is a sequence of tables).
+        with _in_file_order(con), campaign_manager.converted(con, pending) as readable:
+            parse_rejects = _stage_batch(con, batch, spec, readable, munchkin_id, result)
         con.execute(f"CREATE OR REPLACE TEMP VIEW validated AS {_validated_sql(spec, batch)}")
         _build_quarantine(con, batch, spec, pending, parse_rejects, munchkin_id)
         _count_batch(con, batch, result)
@@ -696,14 +720,16 @@ def _merge(con: duckdb.DuckDBPyConnection, spec: EntitySpec, result: EntityLoadR
         "key": quote_identifier(spec.key_column),
         "precedence": PRECEDENCE[spec.mode],
         "keep_stored": _keep_stored_sql(spec),
+        "not_older": NOT_OLDER.get(spec.mode, "true"),
     }
     with transaction(con):
         (valid,) = con.execute("SELECT count(*) FROM validated").fetchone()  # type: ignore[misc]
-        if spec.mode == "upsert" and not _is_empty(con, spec.qualified_table):
+        if spec.mode in ("upsert", "replace") and not _is_empty(con, spec.qualified_table):
             run_sql(con, "validated/upsert", identifiers=identifiers)
             (superseded,) = con.execute("SELECT coalesce(sum(occurrences - 1), 0) FROM batch_duplicate_keys").fetchone()  # type: ignore[misc]
+            deleted = "is_deleted" if spec.has_column("is_deleted") else "false"
             applied, deletes = con.execute(
-                "SELECT count(*), count(*) FILTER (WHERE is_deleted) FROM applied"
+                f"SELECT count(*), count(*) FILTER (WHERE {deleted}) FROM applied"
             ).fetchone()  # type: ignore[misc]
             result.rows_superseded_in_batch = int(superseded)
             result.rows_stale_ignored = valid - int(superseded) - applied
