@@ -1,24 +1,30 @@
-"""Benchmark ``buying-groups run`` against the CSV-read floor (method: docs/performance.md).
+"""Benchmark ``buying-groups run`` against the CSV-read floors, paired (method: docs/performance.md).
 
-For each ``--leads`` size:
+For each ``--leads`` size and each ``--profile`` of the generator:
 
 1. generate the extracts (two drops: a full load and a ~1 % incremental drop; not timed);
-2. **floor**: DuckDB reads every CSV of the full-load drop into a typed table with all columns
-   (``CREATE TABLE t AS SELECT * FROM read_csv(file)``, auto-detected types, one fresh file);
-   the fastest of two reads, after flushing the freshly written extracts to disk;
-3. **cold run**: ``buying-groups run`` end to end as a subprocess on a fresh warehouse and output,
-   the incremental drop moved aside; wall time, peak RSS of the process tree, and per-step wall
-   time and rows/s read back from the run's Dagster event log (``DAGSTER_HOME`` = a temp dir);
-4. **incremental run**: the second drop moved back in, ``buying-groups run`` again on the same
-   warehouse and output.
+2. run *pairs*, after one warm-up pair that is reported but not counted. A pair is, in turn:
+   - **floor in memory**: DuckDB reads every CSV of the full-load drop into typed tables of an
+     in-memory database (``bench/floor.py``, a child process);
+   - **floor into a file**: the same into a fresh database file, then a checkpoint (what a
+     pipeline that persists its tables cannot beat);
+   - **cold run**: ``buying-groups run`` end to end on a fresh warehouse, output and Dagster
+     instance, the incremental drop moved aside;
+   - **incremental run** (counted pairs only): the second drop moved back in, ``buying-groups
+     run`` again on the same warehouse.
+   Wall time of each and peak memory (RSS of the child's process tree), and per step of the
+   runs, wall time and rows/s from the run's Dagster event log.
+3. report medians and spread (min-max) of each, the ratios of the medians (pipeline to each
+   floor, incremental to full), and the median per-step times.
 
-Prints a summary table and a per-step table, and writes a small JSON file under
-``bench/results/`` (created when missing; not committed). The extracts are read from the OS
-page cache in every measurement (they were just written), so the floor and the pipeline are
-compared on equal terms.
+Running the floor and the pipeline in turn, several times, is what makes the ratio mean
+something on a shared or noisy machine: a slow minute hits both sides of a pair. Prints one
+Markdown table (a row per size and profile) and the per-step tables, and writes the samples
+to ``bench/results/<timestamp>.json`` (created when missing; not committed).
 
     python bench/run.py --leads 1000000
-    python bench/run.py --leads 100000 1000000 --workdir /tmp/bench --keep
+    python bench/run.py --leads 1000000 --profile plain --pairs 5
+    python bench/run.py --leads 20000 --pairs 1 --workdir /tmp/bench --keep
 """
 
 from __future__ import annotations
@@ -29,24 +35,30 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from buying_groups.sample_data.profiles import PROFILES
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+FLOOR_SCRIPT = Path(__file__).resolve().parent / "floor.py"
 BIN = Path(sys.executable).parent
 SAMPLE_SECONDS = 0.1
-FLOOR_REPEATS = 2
+PEAK_RSS_METHOD = (
+    "max(sum of /proc VmRSS over the child's process tree every 100 ms, ru_maxrss of the child from wait4)"
+)
 _RUN_ID = re.compile(r"run id ([0-9a-f-]{36})")
 
 
@@ -58,35 +70,86 @@ class StepTiming:
     step: str
     seconds: float
     rows: int | None
-    rows_per_second: float | None
 
 
 @dataclass
-class RunMeasurement:
+class Measurement:
+    """One timed child process: a floor read or a pipeline run."""
+
     seconds: float
     peak_rss_bytes: int
-    peak_rss_method: str
-    exit_code: int
-    run_id: str | None
+    wall_seconds: float  # the child's whole life; for a floor, ``seconds`` is its reads only
+    run_id: str | None = None
     steps: list[StepTiming] = field(default_factory=list)
 
 
 @dataclass
-class SizeResult:
+class Pair:
+    """One round: both floors, then the cold run (and, counted pairs only, the incremental run)."""
+
+    warm_up: bool
+    memory_floor: Measurement
+    file_floor: Measurement
+    full: Measurement
+    incremental: Measurement | None
+
+
+@dataclass
+class Spread:
+    median: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: list[float]) -> Spread:
+        return cls(statistics.median(values), min(values), max(values))
+
+    def text(self, digits: int = 1) -> str:
+        return f"{self.median:.{digits}f} ({self.low:.{digits}f}-{self.high:.{digits}f})"
+
+
+@dataclass
+class ProfileResult:
+    """Every pair measured for one size and profile."""
+
     leads: int
+    profile: str
     input_rows: dict[str, int]
     input_bytes: int
-    floor_seconds: float
-    full: RunMeasurement
-    incremental: RunMeasurement
+    floor_types: dict[str, dict[str, str]]
+    pairs: list[Pair] = field(default_factory=list)
 
     @property
-    def ratio(self) -> float:
-        return self.full.seconds / self.floor_seconds
+    def counted(self) -> list[Pair]:
+        return [pair for pair in self.pairs if not pair.warm_up]
 
-    @property
-    def incremental_share(self) -> float:
-        return self.incremental.seconds / self.full.seconds
+    def spread(self, pick: Callable[[Pair], Measurement | None]) -> Spread:
+        return Spread.of([m.seconds for m in map(pick, self.counted) if m is not None])
+
+    def peak_bytes(self, pick: Callable[[Pair], Measurement | None]) -> int:
+        return max((m.peak_rss_bytes for m in map(pick, self.counted) if m is not None), default=0)
+
+    def summary(self) -> dict[str, Any]:
+        memory_floor = self.spread(lambda p: p.memory_floor)
+        file_floor = self.spread(lambda p: p.file_floor)
+        full = self.spread(lambda p: p.full)
+        incremental = self.spread(lambda p: p.incremental)
+        return {
+            "pairs": len(self.counted),
+            "memory_floor_seconds": asdict(memory_floor),
+            "file_floor_seconds": asdict(file_floor),
+            "pipeline_seconds": asdict(full),
+            "incremental_seconds": asdict(incremental),
+            "pipeline_to_memory_floor": full.median / memory_floor.median,
+            "pipeline_to_file_floor": full.median / file_floor.median,
+            "incremental_to_full": incremental.median / full.median,
+            "peak_rss_bytes": {
+                "memory_floor": self.peak_bytes(lambda p: p.memory_floor),
+                "file_floor": self.peak_bytes(lambda p: p.file_floor),
+                "pipeline": self.peak_bytes(lambda p: p.full),
+                "incremental": self.peak_bytes(lambda p: p.incremental),
+            },
+        }
 
 
 def _tree_rss_bytes(root: int) -> int:
@@ -117,11 +180,14 @@ def _tree_rss_bytes(root: int) -> int:
     return total
 
 
-def run_pipeline(args: list[str], env: dict[str, str], log_path: Path) -> RunMeasurement:
-    """Run ``buying-groups run`` as a subprocess; sample the tree's RSS every 100 ms."""
+def measure_process(args: list[str], env: dict[str, str], log_path: Path) -> tuple[float, int, str]:
+    """Run ``args`` to the end, output to ``log_path``; sample the tree's RSS every 100 ms.
+
+    Returns wall seconds, peak RSS and the output. A failing child stops the bench with the
+    tail of its output."""
     peak = 0
-    started = time.perf_counter()
     with log_path.open("w", encoding="utf-8") as log:
+        started = time.perf_counter()
         process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
         done = threading.Event()
 
@@ -132,31 +198,47 @@ def run_pipeline(args: list[str], env: dict[str, str], log_path: Path) -> RunMea
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        exit_code = process.wait()
+        # wait4 rather than wait(): its ru_maxrss is this child's (catching a spike between two
+        # samples), where getrusage(RUSAGE_CHILDREN) keeps the largest child of the whole bench.
+        _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         done.set()
         sampler.join()
-    # ru_maxrss (KiB on Linux) is the largest single descendant's peak; the run is in-process,
-    # so it should match the sampled tree peak and also catches a spike between two samples.
-    rusage_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    process.returncode = os.waitstatus_to_exitcode(status)
     output = log_path.read_text(encoding="utf-8", errors="replace")
+    if process.returncode != 0:
+        tail = "\n".join(output.splitlines()[-30:])
+        raise SystemExit(f"{' '.join(args[:3])} ... failed (exit {process.returncode}); log {log_path}:\n{tail}")
+    return seconds, max(peak, usage.ru_maxrss * 1024), output
+
+
+def measure_floor(drop: Path, database: Path | None, log_path: Path) -> tuple[Measurement, dict[str, Any]]:
+    """The floor as a child process (bench/floor.py): its own timing of the reads, its peak RSS."""
+    args = [sys.executable, str(FLOOR_SCRIPT), str(drop)]
+    if database is not None:
+        args += ["--database", str(database)]
+    os.sync()
+    wall, peak, output = measure_process(args, dict(os.environ), log_path)
+    report = json.loads(output.strip().splitlines()[-1])
+    return Measurement(seconds=report["seconds"], peak_rss_bytes=peak, wall_seconds=wall), report["tables"]
+
+
+def measure_run(command: list[str], dagster_home: Path, log_path: Path) -> Measurement:
+    """``buying-groups run`` as a child process, with its steps read back from the event log."""
+    os.sync()
+    seconds, peak, output = measure_process(command, {**os.environ, "DAGSTER_HOME": str(dagster_home)}, log_path)
     match = _RUN_ID.search(output)
-    method = "max(/proc VmRSS sum over the process tree every 100 ms, getrusage(RUSAGE_CHILDREN).ru_maxrss)"
-    return RunMeasurement(
-        seconds=seconds,
-        peak_rss_bytes=max(peak, rusage_peak),
-        peak_rss_method=method,
-        exit_code=exit_code,
-        run_id=match.group(1) if match else None,
-    )
+    if match is None:
+        raise SystemExit(f"no run id in {log_path}")
+    run_id = match.group(1)
+    return Measurement(seconds, peak, seconds, run_id, step_timings(dagster_home, run_id))
 
 
 def step_timings(dagster_home: Path, run_id: str) -> list[StepTiming]:
     """Wall time per step (STEP_START -> STEP_SUCCESS/FAILURE) and the materialised rows."""
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
     from dagster import DagsterEventType, DagsterInstance
 
-    instance = DagsterInstance.get()
+    instance = DagsterInstance.from_config(str(dagster_home))
     try:
         starts: dict[str, float] = {}
         ends: dict[str, float] = {}
@@ -175,188 +257,191 @@ def step_timings(dagster_home: Path, run_id: str) -> list[StepTiming]:
                     rows[event.step_key] = rows.get(event.step_key, 0) + int(count.value)
     finally:
         instance.dispose()
-    timings = []
-    for step, start in sorted(starts.items(), key=lambda item: item[1]):
-        seconds = ends.get(step, start) - start
-        count = rows.get(step)
-        rate = count / seconds if count is not None and seconds > 0 else None
-        timings.append(StepTiming(step, seconds, count, rate))
-    return timings
+    return [
+        StepTiming(step, ends.get(step, start) - start, rows.get(step))
+        for step, start in sorted(starts.items(), key=lambda item: item[1])
+    ]
 
 
-def measure_floor(drop: Path, database: Path) -> tuple[float, dict[str, int]]:
-    """DuckDB reading every CSV of ``drop`` into typed tables: the time no pipeline can beat."""
-    database.unlink(missing_ok=True)
-    files = sorted(drop.glob("*.csv"))
-    rows: dict[str, int] = {}
-    con = duckdb.connect(str(database))
-    con.execute("SET enable_progress_bar = false")
-    try:
-        started = time.perf_counter()
-        for path in files:
-            con.execute(f'CREATE TABLE "{path.stem}" AS SELECT * FROM read_csv(?)', [str(path)])
-        con.execute("CHECKPOINT")
-        seconds = time.perf_counter() - started
-        for path in files:
-            (rows[path.stem],) = con.execute(f'SELECT count(*) FROM "{path.stem}"').fetchone()  # type: ignore[misc]
-    finally:
-        con.close()
-        database.unlink(missing_ok=True)
-    return seconds, rows
+# --------------------------------------------------------------------------- one size and profile
 
 
-# --------------------------------------------------------------------------- one size
-
-
-def generate(landing: Path, leads: int, seed: int, end_date: str) -> None:
+def generate(landing: Path, leads: int, profile: str, seed: int, end_date: str) -> None:
     """Generate the extracts unless ``landing`` already holds these (``--workdir`` reuse)."""
     marker = landing.parent / "landing.json"
-    wanted = {"leads": leads, "seed": seed, "end_date": end_date, "drops": 2}
+    wanted = {"leads": leads, "profile": profile, "seed": seed, "end_date": end_date, "drops": 2}
     if marker.is_file() and json.loads(marker.read_text()) == wanted and landing.is_dir():
         print(f"  reusing extracts in {landing}")
         return
     shutil.rmtree(landing, ignore_errors=True)
-    command = [
-        str(BIN / "buying-groups"),
-        "generate",
-        "--out",
-        str(landing),
-        "--leads",
-        str(leads),
-        "--seed",
-        str(seed),
-        "--drops",
-        "2",
-        "--end-date",
-        end_date,
-    ]
+    command = [str(BIN / "buying-groups"), "generate", "--out", str(landing), "--leads", str(leads)]
+    command += ["--seed", str(seed), "--drops", "2", "--end-date", end_date, "--profile", profile]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     marker.write_text(json.dumps(wanted))
 
 
-def bench_size(leads: int, workdir: Path, options: argparse.Namespace) -> SizeResult:
-    base = workdir / str(leads)
-    landing, held = base / "landing", base / "held"
-    base.mkdir(parents=True, exist_ok=True)
-    print(f"[{leads:,} leads] generating extracts under {landing} (not timed)")
-    # A previous interrupted run may have left the incremental drop aside.
-    for drop in held.glob("*") if held.is_dir() else []:
-        drop.rename(landing / drop.name)
-    generate(landing, leads, options.seed, options.end_date)
-    full_drop, incremental_drop = sorted(p for p in landing.iterdir() if p.is_dir())[:2]
+class Workspace:
+    """The folders of one size and profile: extracts, the held-aside drop, warehouse, logs."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.landing = base / "landing"
+        self.held = base / "held"
+        self.logs = base / "logs"
+        self.warehouse = base / "warehouse.duckdb"
+        self.output = base / "output"
+        self.dagster_home = base / "dagster_home"
+        self.floor_database = base / "floor.duckdb"
+
+    def prepare(self) -> None:
+        self.base.mkdir(parents=True, exist_ok=True)
+        self.logs.mkdir(exist_ok=True)
+        # A previous interrupted bench may have left the incremental drop aside.
+        for drop in self.held.glob("*") if self.held.is_dir() else []:
+            drop.rename(self.landing / drop.name)
+
+    def drops(self) -> tuple[Path, Path]:
+        full, incremental = sorted(p for p in self.landing.iterdir() if p.is_dir())[:2]
+        return full, incremental
+
+    def reset_run(self) -> None:
+        """A fresh warehouse, output folder and Dagster instance: the next run is cold."""
+        for path in (self.warehouse, Path(f"{self.warehouse}.wal")):
+            path.unlink(missing_ok=True)
+        for path in (self.output, self.dagster_home, self.base / "warehouse.tmp"):
+            shutil.rmtree(path, ignore_errors=True)
+        self.dagster_home.mkdir()
+
+
+def bench_profile(leads: int, profile: str, workdir: Path, options: argparse.Namespace) -> ProfileResult:
+    space = Workspace(workdir / f"{profile}-{leads}")
+    space.prepare()
+    tag = f"[{leads:,} leads, {profile}]"
+    print(f"{tag} generating extracts under {space.landing} (not timed)")
+    generate(space.landing, leads, profile, options.seed, options.end_date)
+    full_drop, incremental_drop = space.drops()
     input_bytes = sum(p.stat().st_size for p in full_drop.glob("*.csv"))
+    command = [str(BIN / "buying-groups"), "run", "--landing", str(space.landing), "--warehouse", str(space.warehouse)]
+    command += ["--output", str(space.output), "--config", str(options.config)]
+    command += ["--as-of", options.as_of or options.end_date]
 
-    print(f"[{leads:,} leads] floor: read_csv of {full_drop.name} into DuckDB (best of {FLOOR_REPEATS})")
-    # Written-back pages of the freshly generated extracts would slow the first read down and
-    # flatter the ratio: flush them first and keep the fastest of a few reads.
-    os.sync()
-    floors = [measure_floor(full_drop, base / "floor.duckdb") for _ in range(FLOOR_REPEATS)]
-    floor_seconds, input_rows = min(floors, key=lambda floor: floor[0])
-    print(f"  floor {floor_seconds:.1f}s, rows {input_rows}")
-
-    warehouse, output, dagster_home = base / "warehouse.duckdb", base / "output", base / "dagster_home"
-    for path in (warehouse, Path(f"{warehouse}.wal")):
-        path.unlink(missing_ok=True)
-    for path in (output, dagster_home, base / "warehouse.tmp"):
-        shutil.rmtree(path, ignore_errors=True)
-    dagster_home.mkdir()
-    env = {**os.environ, "DAGSTER_HOME": str(dagster_home)}
-    command = [
-        str(BIN / "buying-groups"),
-        "run",
-        "--landing",
-        str(landing),
-        "--warehouse",
-        str(warehouse),
-        "--output",
-        str(output),
-        "--config",
-        str(options.config),
-        "--as-of",
-        options.as_of or options.end_date,
-    ]
-
-    held.mkdir(exist_ok=True)
-    incremental_drop.rename(held / incremental_drop.name)
-    try:
-        print(f"[{leads:,} leads] cold run (full load {full_drop.name})")
-        os.sync()
-        full = run_pipeline(command, env, base / "full_run.log")
-    finally:
-        (held / incremental_drop.name).rename(incremental_drop)
-    _require_success(full, base / "full_run.log")
-    full.steps = step_timings(dagster_home, full.run_id or "")
-    print(f"  full {full.seconds:.1f}s, peak RSS {full.peak_rss_bytes / 1e9:.2f} GB")
-
-    print(f"[{leads:,} leads] incremental run (drop {incremental_drop.name})")
-    incremental = run_pipeline(command, env, base / "incremental_run.log")
-    _require_success(incremental, base / "incremental_run.log")
-    incremental.steps = step_timings(dagster_home, incremental.run_id or "")
-    print(f"  incremental {incremental.seconds:.1f}s, peak RSS {incremental.peak_rss_bytes / 1e9:.2f} GB")
-    return SizeResult(leads, input_rows, input_bytes, floor_seconds, full, incremental)
-
-
-def _require_success(measurement: RunMeasurement, log: Path) -> None:
-    if measurement.exit_code != 0 or measurement.run_id is None:
-        tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
-        raise SystemExit(f"buying-groups run failed (exit {measurement.exit_code}); log {log}:\n{tail}")
+    result: ProfileResult | None = None
+    for index in range(options.pairs + 1):
+        label = "warm-up pair" if index == 0 else f"pair {index}/{options.pairs}"
+        logs = space.logs / f"pair-{index}"
+        memory_floor, types = measure_floor(full_drop, None, Path(f"{logs}-floor-memory.log"))
+        file_floor, _ = measure_floor(full_drop, space.floor_database, Path(f"{logs}-floor-file.log"))
+        space.reset_run()
+        space.held.mkdir(exist_ok=True)
+        incremental_drop.rename(space.held / incremental_drop.name)
+        try:
+            full = measure_run(command, space.dagster_home, Path(f"{logs}-full.log"))
+        finally:
+            (space.held / incremental_drop.name).rename(incremental_drop)
+        incremental = None
+        if index > 0:
+            incremental = measure_run(command, space.dagster_home, Path(f"{logs}-incremental.log"))
+        space.reset_run()  # the warehouse's pages are not left to the next floor read
+        if result is None:
+            rows = {table: info["rows"] for table, info in types.items()}
+            floor_types = {table: info["types"] for table, info in types.items()}
+            result = ProfileResult(leads, profile, rows, input_bytes, floor_types)
+        result.pairs.append(Pair(index == 0, memory_floor, file_floor, full, incremental))
+        again = f", incremental {incremental.seconds:.1f}s" if incremental else ""
+        print(
+            f"  {label}: floor in memory {memory_floor.seconds:.1f}s, into a file {file_floor.seconds:.1f}s, "
+            f"run {full.seconds:.1f}s{again}"
+        )
+    assert result is not None  # at least the warm-up pair ran
+    return result
 
 
 # --------------------------------------------------------------------------- reporting
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def _table(header: list[str], rows: list[list[str]], text_columns: int = 1) -> str:
+    """A Markdown table; the first ``text_columns`` columns left-aligned, numbers right."""
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
-    lines = [
-        "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |",
-        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-    ]
-    lines += ["| " + " | ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
-    return "\n".join(lines)
 
-
-def summary_table(results: list[SizeResult]) -> str:
-    header = [
-        "leads",
-        "activities",
-        "floor s",
-        "pipeline s",
-        "pipeline/floor",
-        "peak RSS GB",
-        "incremental s",
-        "incremental/full %",
-    ]
-    rows = [
-        [
-            f"{r.leads:,}",
-            f"{r.input_rows.get('activities', 0):,}",
-            f"{r.floor_seconds:.1f}",
-            f"{r.full.seconds:.1f}",
-            f"{r.ratio:.2f}x",
-            f"{max(r.full.peak_rss_bytes, r.incremental.peak_rss_bytes) / 1e9:.2f}",
-            f"{r.incremental.seconds:.1f}",
-            f"{100 * r.incremental_share:.1f}",
+    def line(cells: list[str], numbers: bool) -> str:
+        aligned = [
+            cell.rjust(width) if numbers and i >= text_columns else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
         ]
-        for r in results
-    ]
-    return _table(header, rows)
+        return "| " + " | ".join(aligned) + " |"
+
+    rule = "|" + "|".join(("-" * (w + 1) + ":") if i >= text_columns else "-" * (w + 2) for i, w in enumerate(widths))
+    return "\n".join([line(header, False), rule + "|", *(line(r, True) for r in rows)])
 
 
-def steps_table(result: SizeResult) -> str:
-    incremental = {s.step: s for s in result.incremental.steps}
+SUMMARY_HEADER = [
+    "leads",
+    "profile",
+    "input GB",
+    "pairs",
+    "floor in memory s",
+    "floor into file s",
+    "pipeline s",
+    "pipeline / memory floor",
+    "pipeline / file floor",
+    "peak GB (memory floor / file floor / pipeline)",
+    "incremental s",
+    "incremental / full",
+]
+
+
+def summary_table(results: list[ProfileResult]) -> str:
+    """One row per size and profile: median (min-max) seconds, ratios of the medians."""
     rows = []
-    for step in result.full.steps:
-        again = incremental.get(step.step)
+    for r in results:
+        s = r.summary()
+        peaks = s["peak_rss_bytes"]
         rows.append(
             [
-                step.step,
-                f"{step.seconds:.2f}",
-                f"{step.rows:,}" if step.rows is not None else "",
-                f"{step.rows_per_second:,.0f}" if step.rows_per_second else "",
-                f"{again.seconds:.2f}" if again else "",
+                f"{r.leads:,}",
+                r.profile,
+                f"{r.input_bytes / 1e9:.2f}",
+                str(s["pairs"]),
+                Spread(**s["memory_floor_seconds"]).text(),
+                Spread(**s["file_floor_seconds"]).text(),
+                Spread(**s["pipeline_seconds"]).text(),
+                f"{s['pipeline_to_memory_floor']:.2f}x",
+                f"{s['pipeline_to_file_floor']:.2f}x",
+                " / ".join(f"{peaks[k] / 1e9:.2f}" for k in ("memory_floor", "file_floor", "pipeline")),
+                Spread(**s["incremental_seconds"]).text(),
+                f"{100 * s['incremental_to_full']:.0f} %",
             ]
         )
-    return _table(["step", "full s", "rows", "rows/s", "incremental s"], rows)
+    return _table(SUMMARY_HEADER, rows, text_columns=2)
+
+
+def median_steps(runs: list[Measurement]) -> dict[str, tuple[float, int | None]]:
+    """Per step (in the order of the first run): median seconds over ``runs``, and its rows."""
+    seconds: dict[str, list[float]] = {}
+    rows: dict[str, int | None] = {}
+    for run in runs:
+        for step in run.steps:
+            seconds.setdefault(step.step, []).append(step.seconds)
+            rows.setdefault(step.step, step.rows)
+    return {step: (statistics.median(values), rows[step]) for step, values in seconds.items()}
+
+
+def steps_table(result: ProfileResult) -> str:
+    full = median_steps([pair.full for pair in result.counted])
+    incremental = median_steps([pair.incremental for pair in result.counted if pair.incremental])
+    rows = []
+    for step, (seconds, count) in full.items():
+        again = incremental.get(step)
+        rows.append(
+            [
+                step,
+                f"{seconds:.2f}",
+                f"{count:,}" if count is not None else "",
+                f"{count / seconds:,.0f}" if count is not None and seconds > 0 else "",
+                f"{again[0]:.2f}" if again else "",
+            ]
+        )
+    return _table(["step", "full s (median)", "rows", "rows/s", "incremental s (median)"], rows)
 
 
 def machine() -> dict[str, Any]:
@@ -377,25 +462,33 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_json(result: SizeResult, info: dict[str, Any]) -> Path:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"{stamp}-{result.leads}.json"
+def write_json(path: Path, info: dict[str, Any], options: argparse.Namespace, results: list[ProfileResult]) -> None:
     payload = {
         "machine": info,
-        "leads": result.leads,
-        "input_rows": result.input_rows,
-        "input_bytes": result.input_bytes,
-        "floor_seconds": round(result.floor_seconds, 2),
-        "pipeline_seconds": round(result.full.seconds, 2),
-        "ratio_pipeline_to_floor": round(result.ratio, 3),
-        "incremental_seconds": round(result.incremental.seconds, 2),
-        "incremental_share_of_full": round(result.incremental_share, 4),
-        "full": _rounded(asdict(result.full)),
-        "incremental": _rounded(asdict(result.incremental)),
+        "options": {
+            "leads": options.leads,
+            "profiles": options.profile,
+            "pairs": options.pairs,
+            "seed": options.seed,
+            "end_date": options.end_date,
+            "as_of": options.as_of or options.end_date,
+        },
+        "peak_rss_method": PEAK_RSS_METHOD,
+        "results": [
+            {
+                "leads": r.leads,
+                "profile": r.profile,
+                "input_rows": r.input_rows,
+                "input_bytes": r.input_bytes,
+                "summary": r.summary(),
+                "floor_column_types": r.floor_types,
+                "pairs": [asdict(pair) for pair in r.pairs],
+            }
+            for r in results
+        ],
     }
-    path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-    return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_rounded(payload), indent=1) + "\n", encoding="utf-8")
 
 
 def _rounded(value: Any) -> Any:
@@ -408,9 +501,31 @@ def _rounded(value: Any) -> Any:
     return value
 
 
+def _profiles(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in PROFILES]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"profiles are {', '.join(PROFILES)} (comma-separated), got {text!r}")
+    return names
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--leads", type=int, nargs="+", default=[1_000_000], help="sizes to run (leads)")
+    parser.add_argument("--leads", type=_positive, nargs="+", default=[1_000_000], help="sizes to run (leads)")
+    parser.add_argument(
+        "--profile",
+        type=_profiles,
+        default=list(PROFILES),
+        help=f"generator profiles, comma-separated (default {','.join(PROFILES)})",
+    )
+    parser.add_argument("--pairs", type=_positive, default=3, help="counted pairs after the warm-up pair (default 3)")
     parser.add_argument("--workdir", type=Path, help="where extracts and warehouses go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the work dir (extracts are reused next time)")
     parser.add_argument("--seed", type=int, default=7)
@@ -422,24 +537,32 @@ def main(argv: list[str] | None = None) -> int:
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="bg-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     info = machine()
-    results: list[SizeResult] = []
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    json_path = RESULTS_DIR / f"{stamp}.json"
+    results: list[ProfileResult] = []
     try:
         for leads in options.leads:
-            result = bench_size(leads, workdir, options)
-            results.append(result)
-            print(f"  wrote {write_json(result, info).relative_to(REPO)}")
+            for profile in options.profile:
+                results.append(bench_profile(leads, profile, workdir, options))
+                write_json(json_path, info, options, results)  # kept even if a later size fails
     finally:
         if not options.keep:
             shutil.rmtree(workdir, ignore_errors=True)
+    print(f"  wrote {json_path.relative_to(REPO)}")
     print()
-    print(f"machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB RAM, duckdb {info['duckdb']}")
+    print(
+        f"{info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB RAM, Python {info['python']}, "
+        f"DuckDB {info['duckdb']}; seconds: median (min-max) of {options.pairs} pairs after a warm-up pair"
+    )
+    print()
     print(summary_table(results))
     for result in results:
         print()
-        print(f"steps at {result.leads:,} leads (full load, then the incremental drop):")
+        print(f"steps at {result.leads:,} leads, {result.profile} (full load, then the incremental drop):")
+        print()
         print(steps_table(result))
     print()
-    print(f"peak RSS method: {results[0].full.peak_rss_method}" if results else "no results")
+    print(f"peak RSS: {PEAK_RSS_METHOD}")
     return 0
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from buying_groups.model.entities import entity_by_table
-from buying_groups.sample_data import DIRT_KINDS, GenerationSummary, generate_landing
+from buying_groups.sample_data import DIRT_KINDS, PROFILES, GenerationSummary, generate_landing, profile_named
+from buying_groups.sample_data.dirt import NULL_LITERAL_NOTE
+from buying_groups.sample_data.profiles import PLAIN, REALISTIC
 
 LEADS = 2_000
 SEED = 11
@@ -33,6 +37,14 @@ SPEC_HEADERS = {
     "primaryAttributeValueId,primaryAttributeValue,attributes",
 }
 ISO_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+ZONELESS_TIMESTAMP = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+TIMESTAMP_COLUMNS = {
+    "leads": ("createdAt", "updatedAt"),
+    "companies": ("createdAt", "updatedAt"),
+    "opportunities": ("createdAt", "updatedAt"),
+    "opportunity_roles": ("updatedAt",),
+    "activities": ("activityDate",),
+}
 BOOLEANS = {"true", "false", "1", "0"}
 DECISION_MAKER = r"(?i)\b(CEO|CTO|CIO|CFO|COO|VP|Chief)\b"
 BOM = b"\xef\xbb\xbf"
@@ -48,6 +60,18 @@ def _generate(out: Path, **overrides: object) -> GenerationSummary:
 def landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerationSummary]:
     out = tmp_path_factory.mktemp("landing")
     return out, _generate(out)
+
+
+@pytest.fixture(scope="module")
+def plain_landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerationSummary]:
+    out = tmp_path_factory.mktemp("plain")
+    return out, _generate(out, profile=PLAIN)
+
+
+@pytest.fixture(params=sorted(PROFILES))
+def any_landing(request: pytest.FixtureRequest) -> tuple[Path, GenerationSummary]:
+    """The landing zone of each profile: the dirt must be the same in both."""
+    return request.getfixturevalue("plain_landing" if request.param == "plain" else "landing")
 
 
 def read(out: Path, drop: str, entity: str) -> pl.DataFrame:
@@ -158,14 +182,14 @@ def test_rerun_into_the_same_folder_replaces_the_files(tmp_path: Path):
 # -- dirt ---------------------------------------------------------------------------------
 
 
-def test_every_dirt_kind_is_planted_and_reported(landing: tuple[Path, GenerationSummary]):
-    _, summary = landing
+def test_every_dirt_kind_is_planted_and_reported(any_landing: tuple[Path, GenerationSummary]):
+    _, summary = any_landing
     assert set(summary.dirt) == set(DIRT_KINDS)
     assert all(count > 0 for count in summary.dirt.values()), summary.dirt
 
 
-def test_dirt_stays_small(landing: tuple[Path, GenerationSummary]):
-    _, summary = landing
+def test_dirt_stays_small(any_landing: tuple[Path, GenerationSummary]):
+    _, summary = any_landing
     total = summary.total_rows
     assert sum(summary.dirt.values()) < 0.01 * total
 
@@ -177,8 +201,8 @@ def test_bom_only_at_the_start_of_the_first_leads_file(landing: tuple[Path, Gene
     assert not any(p.read_bytes().startswith(BOM) for p in others)
 
 
-def test_lead_dirt_is_in_the_file(landing: tuple[Path, GenerationSummary]):
-    out, _ = landing
+def test_lead_dirt_is_in_the_file(any_landing: tuple[Path, GenerationSummary]):
+    out, _ = any_landing
     leads = read(out, DROPS[0], "leads")
     companies = read(out, DROPS[0], "companies")
     emails = leads["email"].drop_nulls()
@@ -197,8 +221,8 @@ def test_lead_dirt_is_in_the_file(landing: tuple[Path, GenerationSummary]):
     assert lowered.is_duplicated().any()
 
 
-def test_company_dirt_is_in_the_file(landing: tuple[Path, GenerationSummary]):
-    out, _ = landing
+def test_company_dirt_is_in_the_file(any_landing: tuple[Path, GenerationSummary]):
+    out, _ = any_landing
     companies = read(out, DROPS[0], "companies")
     names = set(companies["company"])
     assert {'=HYPERLINK("http://x")', "+1 Corp", "@Home Inc", "-Minus Ltd"} <= names
@@ -208,8 +232,13 @@ def test_company_dirt_is_in_the_file(landing: tuple[Path, GenerationSummary]):
     assert '"=HYPERLINK(""http://x"")"' in raw  # RFC 4180 quoting
 
 
-def test_activity_dirt_is_in_the_file(landing: tuple[Path, GenerationSummary]):
-    out, _ = landing
+def test_bom_is_dirt_of_both_profiles(plain_landing: tuple[Path, GenerationSummary]):
+    out, _ = plain_landing
+    assert (out / DROPS[0] / "leads.csv").read_bytes().startswith(BOM)
+
+
+def test_activity_dirt_is_in_the_file(any_landing: tuple[Path, GenerationSummary]):
+    out, _ = any_landing
     events = read(out, DROPS[0], "activities")
     leads = read(out, DROPS[0], "leads")
     assert (events["activityDate"] == "yesterday").any()
@@ -342,3 +371,98 @@ def test_bad_arguments_are_refused(tmp_path: Path):
         generate_landing(tmp_path, leads=10, seed=1, drops=0)
     with pytest.raises(ValueError, match="split_rows"):
         generate_landing(tmp_path, leads=10, seed=1, split_rows=0)
+
+
+# -- the plain profile --------------------------------------------------------------------
+
+
+def test_plain_profile_is_deterministic_per_seed(tmp_path: Path):
+    first = _bytes(_generate(tmp_path / "a", leads=500, profile=PLAIN))
+    again = _bytes(_generate(tmp_path / "b", leads=500, profile=PLAIN, chunk_rows=97))
+    other_seed = _bytes(_generate(tmp_path / "c", leads=500, profile=PLAIN, seed=SEED + 1))
+    realistic = _bytes(_generate(tmp_path / "d", leads=500))
+    assert first == again
+    assert all(first[name] != other_seed[name] for name in first)
+    assert all(first[name] != realistic[name] for name in first if Path(name).stem in SPEC_HEADERS)
+
+
+def test_plain_timestamps_are_zone_less_and_the_same_instants(
+    landing: tuple[Path, GenerationSummary], plain_landing: tuple[Path, GenerationSummary]
+):
+    plain_out, _ = plain_landing
+    for drop in DROPS:
+        for entity, columns in TIMESTAMP_COLUMNS.items():
+            frame = read(plain_out, drop, entity)
+            for column in columns:
+                values = frame[column].filter(frame[column] != "yesterday")  # the bad-date dirt
+                assert values.len() and values.str.contains(ZONELESS_TIMESTAMP).all(), (drop, entity, column)
+    # Only the writing differs: a lead's timestamps are the realistic profile's instants.
+    realistic_out, _ = landing
+
+    def first_versions(out: Path, fmt: str) -> pl.DataFrame:
+        leads = read(out, DROPS[0], "leads").filter(pl.col("id").is_not_null()).unique("id", keep="first")
+        return leads.select("id", pl.col("createdAt", "updatedAt").str.strptime(pl.Datetime, fmt))
+
+    plain = first_versions(plain_out, "%Y-%m-%d %H:%M:%S")
+    realistic = first_versions(realistic_out, "%Y-%m-%dT%H:%M:%SZ")
+    joined = plain.join(realistic, on="id", suffix="_realistic")
+    assert joined.height == plain.height == realistic.height
+    assert (joined["createdAt"] == joined["createdAt_realistic"]).all()
+    assert (joined["updatedAt"] == joined["updatedAt_realistic"]).all()
+
+
+def test_plain_values_are_plain(plain_landing: tuple[Path, GenerationSummary]):
+    out, summary = plain_landing
+    assert summary.profile == "plain" and NULL_LITERAL_NOTE not in summary.notes
+    leads = read(out, DROPS[0], "leads")
+    for flag in ("unsubscribed", "marketingSuspended", "emailInvalid", "marketoIsDeleted"):
+        assert set(leads[flag].unique()) <= {"true", "false"}
+    assert set(leads["unsubscribed"].unique()) == {"true", "false"}
+    for entity in SPEC_HEADERS:
+        frame = read(out, DROPS[0], entity)
+        assert not any((frame[column] == "null").any() for column in frame.columns), entity
+    events = read(out, DROPS[0], "activities")
+    attributes = events["attributes"].drop_nulls()
+    assert attributes.len() > 0.9 * events.height
+    assert attributes.str.len_chars().max() <= 40  # realistic ones run to 170 characters
+    assert all(len(json.loads(text)) == 1 for text in attributes.head(500))
+
+
+def test_plain_profile_draws_other_mixes(
+    landing: tuple[Path, GenerationSummary], plain_landing: tuple[Path, GenerationSummary]
+):
+    def shares(out: Path, entity: str, column: str, values: list[str]) -> float:
+        frame = read(out, DROPS[0], entity)
+        return float(frame[column].is_in(values).mean())  # type: ignore[arg-type]
+
+    (realistic_out, _), (plain_out, _) = landing, plain_landing
+    general = ["Manufacturing", "Retail", "Healthcare", "Financial Services"]
+    assert shares(plain_out, "companies", "industry", general) > shares(realistic_out, "companies", "industry", general)
+    emails = [str(kind) for kind in (6, 7, 9, 10, 11)]
+    assert shares(plain_out, "activities", "activityTypeId", emails) > shares(
+        realistic_out, "activities", "activityTypeId", emails
+    )
+    plain_titles = set(read(plain_out, DROPS[0], "leads")["title"].drop_nulls())
+    assert {"Team Lead", "Trainee"} <= plain_titles
+    assert not {"Team Lead", "Trainee"} & set(read(realistic_out, DROPS[0], "leads")["title"].drop_nulls())
+
+
+def test_profiles_are_named_and_checked():
+    assert profile_named("plain") is PLAIN and profile_named("realistic") is REALISTIC
+    with pytest.raises(ValueError, match="profile must be one of realistic, plain"):
+        profile_named("fancy")
+
+
+def test_cli_generates_the_plain_profile(tmp_path: Path):
+    command = [sys.executable, "-m", "buying_groups.cli", "generate", "--out", str(tmp_path), "--leads", "200"]
+    done = subprocess.run(
+        [*command, "--seed", "3", "--end-date", "2026-11-20", "--profile", "plain"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "profile plain" in done.stdout
+    leads = pl.read_csv(tmp_path / "2026-11-20" / "leads.csv", infer_schema=False)
+    assert leads["updatedAt"].str.contains(ZONELESS_TIMESTAMP).all()
+    refused = subprocess.run([*command, "--profile", "fancy"], capture_output=True, text=True, check=False)
+    assert refused.returncode == 2 and "invalid choice: 'fancy'" in refused.stderr

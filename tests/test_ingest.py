@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import buying_groups.validated.load as ingest_load
+import buying_groups.validated.statements as validated_statements
 from buying_groups.ingest import UnusableFileError, register_landing_files
 from buying_groups.model import ENTITIES, entity_by_table
 from buying_groups.model.ddl import ensure_b2b_tables
@@ -454,7 +454,7 @@ def test_line_numbers_follow_the_file_when_the_connection_does_not_keep_insertio
     # The warehouse connection turns preserve_insertion_order off (resources.py); the ingest
     # scan must turn it back on, or DuckDB's parallel insert shuffles the rowids that become
     # line numbers. Small CSV buffers make this file several buffers, read in parallel.
-    monkeypatch.setattr(ingest_load, "MAX_LINE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(validated_statements, "MAX_LINE_BYTES", 1024 * 1024)
     con.execute("SET preserve_insertion_order = false")
     if existing_events:
         write_csv(landing / "2026-10-31" / "activities.csv", ACTIVITY_HEADER, [activity("seed", 1)])

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from buying_groups.sample_data import generate_landing
+    from buying_groups.sample_data import generate_landing, profile_named
 
     started = time.perf_counter()
     end_date = dt.date.fromisoformat(args.end_date) if args.end_date else None
@@ -46,6 +46,7 @@ def _generate(args: argparse.Namespace) -> int:
         drops=args.drops,
         end_date=end_date,
         split_rows=args.split_rows,
+        profile=profile_named(args.profile),
     )
     print(summary.describe())
     print(f"generated in {time.perf_counter() - started:.1f}s under {args.out}")
@@ -378,6 +379,14 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--end-date", help="date of the last drop (default today, UTC)")
     generate.add_argument(
         "--split-rows", type=int, default=None, help="split each entity file into parts of at most N rows"
+    )
+    generate.add_argument(
+        "--profile",
+        choices=("realistic", "plain"),
+        default="realistic",
+        help="how values look: realistic (Marketo as exported: Z timestamps, mixed booleans, null literals, "
+        "long attribute JSON) or plain (zone-less timestamps, true/false, empty cells, short JSON, other "
+        "industry, title and activity mixes); both carry the same dirt",
     )
     generate.set_defaults(handler=_generate)
 

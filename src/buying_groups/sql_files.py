@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -46,6 +47,37 @@ def quote_identifier(name: str) -> str:
 def render_sql(name: str, **identifiers: str) -> str:
     """``sql/<name>.sql`` with ``{placeholders}`` replaced by pre-quoted identifier lists."""
     return load_sql(name).format(**identifiers)
+
+
+@dataclass
+class SqlParams:
+    """Collects the bound values of one statement: ``bind(v)`` returns ``$pN``.
+
+    One instance is shared by every expression compiled into the same statement (e.g. the
+    branches of a ``UNION ALL``) so names never collide; pass ``values`` to ``execute``.
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    _bound: int = 0
+    _aliases: int = 0
+
+    def bind(self, value: Any) -> str:
+        self._bound += 1
+        name = f"p{self._bound}"
+        self.values[name] = value
+        return f"${name}"
+
+    def bind_named(self, name: str, value: Any) -> str:
+        """A fixed-name parameter (``$as_of``); binding it twice must give the same value."""
+        if name in self.values and self.values[name] != value:
+            raise ValueError(f"parameter {name!r} already bound to another value")
+        self.values[name] = value
+        return f"${name}"
+
+    def alias(self, prefix: str) -> str:
+        """A table alias unique within the statement (for correlated sub-queries)."""
+        self._aliases += 1
+        return f"{prefix}_{self._aliases}"
 
 
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -102,10 +134,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def insert_union(
-    con: duckdb.DuckDBPyConnection, table: str, columns: str, branches: Sequence[str], params: Any
+    con: duckdb.DuckDBPyConnection, table: str, columns: str, branches: Sequence[str], params: SqlParams
 ) -> None:
     """``INSERT INTO table (columns)`` the ``UNION ALL`` of compiled SELECT branches (one per
-    configured item), binding ``params`` (a :class:`~buying_groups.conditions.SqlParams`)."""
+    configured item), binding ``params`` (a :class:`SqlParams`)."""
     if branches:
         con.execute(f"INSERT INTO {table} ({columns})\n" + "\nUNION ALL\n".join(branches), params.values)
 

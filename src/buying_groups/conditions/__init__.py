@@ -4,7 +4,7 @@ See :mod:`buying_groups.conditions.model` for the semantics (three-valued logic,
 ops by field type, time windows).
 """
 
-from buying_groups.conditions.compile import CompileContext, SqlParams, compile_condition
+from buying_groups.conditions.compile import CompileContext, compile_condition
 from buying_groups.conditions.evaluate import RelatedRows, evaluate3, matches
 from buying_groups.conditions.model import (
     OPS,
@@ -34,6 +34,7 @@ from buying_groups.conditions.model import (
 )
 from buying_groups.conditions.parse import parse_condition, regex_error
 from buying_groups.conditions.render import condition_text, condition_text_sql
+from buying_groups.sql_files import SqlParams  # the project's one parameter binder, re-exported
 
 __all__ = [
     "OPS",

@@ -34,45 +34,10 @@ from buying_groups.conditions.model import (
     person_scope,
     window_bounds,
 )
-from buying_groups.sql_files import quote_identifier
+from buying_groups.sql_files import SqlParams, quote_identifier
 
+# The whitespace set trimmed from text, bound once per statement under this name.
 _WHITESPACE_PARAM = "ws"
-
-
-@dataclass
-class SqlParams:
-    """Collects the bound values of one statement: ``bind(v)`` returns ``$pN``.
-
-    One instance is shared by every condition compiled into the same statement (e.g. the
-    branches of a ``UNION ALL``) so names never collide; pass ``values`` to ``execute``.
-    """
-
-    values: dict[str, Any] = field(default_factory=dict)
-    _bound: int = 0
-    _aliases: int = 0
-
-    def bind(self, value: Any) -> str:
-        self._bound += 1
-        name = f"p{self._bound}"
-        self.values[name] = value
-        return f"${name}"
-
-    def bind_named(self, name: str, value: Any) -> str:
-        """A fixed-name parameter (``$as_of``); binding it twice must give the same value."""
-        if name in self.values and self.values[name] != value:
-            raise ValueError(f"parameter {name!r} already bound to another value")
-        self.values[name] = value
-        return f"${name}"
-
-    def whitespace(self) -> str:
-        """The whitespace set trimmed from text, bound once per statement."""
-        self.values.setdefault(_WHITESPACE_PARAM, WHITESPACE)
-        return f"${_WHITESPACE_PARAM}"
-
-    def alias(self, prefix: str) -> str:
-        """A table alias unique within the statement (for correlated sub-queries)."""
-        self._aliases += 1
-        return f"{prefix}_{self._aliases}"
 
 
 @dataclass(frozen=True)
@@ -123,7 +88,7 @@ def _leaf(leaf: Leaf, context: CompileContext, params: SqlParams) -> str:
         return _list_leaf(leaf, column, params)
     if kind is FieldKind.TEXT:
         # Empty = NULL or only whitespace; comparisons see the trimmed value.
-        column = f"NULLIF(trim({column}, {params.whitespace()}), '')"
+        column = f"NULLIF(trim({column}, {params.bind_named(_WHITESPACE_PARAM, WHITESPACE)}), '')"
     if leaf.op == "is_empty":
         return f"({column} IS NULL)"
     if leaf.op == "is_not_empty":
@@ -162,7 +127,7 @@ def _list_leaf(leaf: Leaf, column: str, params: SqlParams) -> str:
     if leaf.op in NEGATED_OPS:
         positive = Leaf(leaf.field, NEGATED_OPS[leaf.op], leaf.values, leaf.case_sensitive)
         return f"(NOT {_list_leaf(positive, column, params)})"
-    element = f"trim(x, {params.whitespace()})"
+    element = f"trim(x, {params.bind_named(_WHITESPACE_PARAM, WHITESPACE)})"
     if not leaf.case_sensitive:
         element = f"lower({element})"
     wanted = ", ".join(params.bind(v if leaf.case_sensitive else v.lower()) for v in leaf.values)

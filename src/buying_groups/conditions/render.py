@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from buying_groups.conditions.compile import CompileContext, SqlParams, column_sql
+from buying_groups.conditions.compile import CompileContext, column_sql
 from buying_groups.conditions.model import (
     AllOf,
     AnyOf,
@@ -26,6 +26,7 @@ from buying_groups.conditions.model import (
     Leaf,
     Not,
 )
+from buying_groups.sql_files import SqlParams
 
 _OP_WORDS = {
     "equals": "equals",

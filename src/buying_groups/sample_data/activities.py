@@ -15,6 +15,7 @@ from buying_groups.sample_data.dirt import DirtPlanter, DirtTally
 from buying_groups.sample_data.formatting import iso_timestamp, to_marketo_text
 from buying_groups.sample_data.hashing import Rng, pick, pick_in_group
 from buying_groups.sample_data.plan import DAY, FIRST_ACTIVITY_GUID, ORPHAN_LEAD_BASE, Plan
+from buying_groups.sample_data.profiles import CHAT_INTERACTION, LINKEDIN_LEAD_GEN_FORM
 from buying_groups.sample_data.vocabulary import (
     EMAILS_BY_FOCUS,
     FORMS_BY_FOCUS,
@@ -29,26 +30,6 @@ from buying_groups.sample_data.vocabulary import (
 # Mean activities per lead by tier (hot, warm, cold, silent): about 10 overall.
 MEAN_ACTIVITIES_BY_TIER = (32.0, 11.0, 4.0, 0.2)
 MAX_ACTIVITIES_PER_LEAD = 200
-# Interest signals of their own (the journeys listen for them): a LinkedIn lead-gen form fill
-# and a chat interaction. Marketo has no standard ids for these; the sample data uses these.
-LINKEDIN_LEAD_GEN_FORM = 37
-CHAT_INTERACTION = 118
-# Per-mille weights of Marketo's standard activity types (SPEC §2) and the two above.
-ACTIVITY_TYPE_WEIGHTS: dict[int, int] = {
-    1: 280,
-    2: 80,
-    3: 60,
-    6: 160,
-    7: 150,
-    9: 3,
-    10: 120,
-    11: 60,
-    12: 20,
-    46: 40,
-    104: 27,
-    LINKEDIN_LEAD_GEN_FORM: 25,
-    CHAT_INTERACTION: 20,
-}
 EMAIL_TYPES = (6, 7, 9, 10, 11)
 
 
@@ -107,8 +88,10 @@ def activity_rows(
     rng = plan.rng
     key = pl.col("seq")
     forced_range = (forced_population(plan), 1, FIRST_ACTIVITY_GUID)
-    types = list(ACTIVITY_TYPE_WEIGHTS)
-    type_index = rng.weighted_index("activity-type", key, list(ACTIVITY_TYPE_WEIGHTS.values()))
+    # Per-mille weights of Marketo's standard activity types, by profile.
+    type_weights = plan.profile.activity_type_weights
+    types = list(type_weights)
+    type_index = rng.weighted_index("activity-type", key, list(type_weights.values()))
     # Mostly the lead's own industry focus, sometimes another one (noise).
     focus = (
         pl.when(rng.chance("off-focus", key, 0.25))
@@ -135,7 +118,7 @@ def activity_rows(
         _dirt_orphan_activity=planter.mask("orphan_activity", key, *forced_range),
         _dirt_bad_activity_date=planter.mask("bad_activity_date", key, *forced_range),
     )
-    frame = _with_primary_attribute(frame, rng, key)
+    frame = _with_primary_attribute(frame, rng, key, plan.profile.short_attributes)
     frame = frame.with_columns(
         marketoGUID=key.cast(pl.String),
         leadId=pl.when(pl.col("_dirt_orphan_activity"))
@@ -143,19 +126,20 @@ def activity_rows(
         .otherwise(pl.col("leadId")),
         activityDate=pl.when(pl.col("_dirt_bad_activity_date"))
         .then(pl.lit("yesterday"))
-        .otherwise(iso_timestamp(pl.col("_at"))),
+        .otherwise(iso_timestamp(pl.col("_at"), plan.profile)),
         campaignId=pl.when(pl.col("activityTypeId").is_in(EMAIL_TYPES))
         .then(rng.integer("campaign", key, 1000, 1099))
         .when(rng.chance("campaign-known", key, 0.3))
         .then(rng.integer("campaign", key, 1000, 1099)),
     )
     tally.add_masks(frame)
-    text = to_marketo_text(frame, "activities", rng, "marketoGUID")
+    text = to_marketo_text(frame, "activities", rng, "marketoGUID", plan.profile)
     return _with_repeated_rows(text, planter, plan, tally)
 
 
-def _with_primary_attribute(frame: pl.DataFrame, rng: Rng, key: pl.Expr) -> pl.DataFrame:
-    """``primaryAttributeValue(Id)`` and the JSON ``attributes`` that fit each type."""
+def _with_primary_attribute(frame: pl.DataFrame, rng: Rng, key: pl.Expr, short: bool) -> pl.DataFrame:
+    """``primaryAttributeValue(Id)`` and the JSON ``attributes`` that fit each type (``short``:
+    one key, as a plainer export writes them)."""
     kind = pl.col("activityTypeId")
     value = (
         pl.when(kind == 1)
@@ -174,6 +158,17 @@ def _with_primary_attribute(frame: pl.DataFrame, rng: Rng, key: pl.Expr) -> pl.D
         .then(rng.pick("moment", key, INTERESTING_MOMENTS))
         .otherwise(rng.pick("program-status", key, PROGRAM_STATUSES))
     )
+    attributes = _short_attributes(rng, key) if short else _marketo_attributes(rng, key)
+    return frame.with_columns(
+        primaryAttributeValue=value,
+        primaryAttributeValueId=kind * 1000 + rng.integer("value-id", key, 1, 40),
+        attributes=pl.when(rng.chance("attributes-missing", key, 0.02)).then(None).otherwise(attributes),
+    )
+
+
+def _marketo_attributes(rng: Rng, key: pl.Expr) -> pl.Expr:
+    """The attribute JSON Marketo exports per activity type (IP, page, agent, run and step)."""
+    kind = pl.col("activityTypeId")
     ip_and_page = [
         pl.lit('{"Client IP Address":"'),
         pl.col("_ip"),
@@ -187,7 +182,7 @@ def _with_primary_attribute(frame: pl.DataFrame, rng: Rng, key: pl.Expr) -> pl.D
         pl.lit(',"Step ID":'),
         rng.integer("step", key, 1, 9).cast(pl.String),
     ]
-    attributes = (
+    return (
         pl.when(kind == 1)
         .then(
             pl.concat_str(
@@ -217,10 +212,17 @@ def _with_primary_attribute(frame: pl.DataFrame, rng: Rng, key: pl.Expr) -> pl.D
         .then(pl.lit('{"Source":"Web"}'))
         .otherwise(pl.lit('{"Reason":"Changed by smart campaign","Success":true}'))
     )
-    return frame.with_columns(
-        primaryAttributeValue=value,
-        primaryAttributeValueId=kind * 1000 + rng.integer("value-id", key, 1, 40),
-        attributes=pl.when(rng.chance("attributes-missing", key, 0.02)).then(None).otherwise(attributes),
+
+
+def _short_attributes(rng: Rng, key: pl.Expr) -> pl.Expr:
+    """One key per activity type, as a plainer export writes them."""
+    kind = pl.col("activityTypeId")
+    return (
+        pl.when(kind.is_in([1, 2, 3]))
+        .then(pl.concat_str([pl.lit('{"url":"'), pl.col("_page"), pl.lit('"}')]))
+        .when(kind.is_in(EMAIL_TYPES))
+        .then(pl.concat_str([pl.lit('{"run":'), rng.integer("run", key, 1, 500).cast(pl.String), pl.lit("}")]))
+        .otherwise(pl.lit('{"ok":true}'))
     )
 
 

@@ -37,14 +37,15 @@ def _industry_lookup(index: pl.Expr, values: list[str] | list[int], dtype: type)
 
 
 def with_company_traits(
-    frame: pl.DataFrame, rng: Rng, planter: DirtPlanter, companies: int, id_column: str = "company_id"
+    frame: pl.DataFrame, plan: Plan, planter: DirtPlanter, id_column: str = "company_id"
 ) -> pl.DataFrame:
     """Add ``_industry``, ``_focus``, ``_tier``, ``_staffing``, ``_country``, ``_employees``,
     ``_company_name``, ``_domain`` and ``_formula_name`` (the formula-looking-name dirt) for
     the company ids in ``id_column``."""
+    rng, companies = plan.rng, plan.companies
     key = pl.col(id_column)
     frame = frame.with_columns(
-        _industry=rng.weighted_index("industry", key, [i.weight for i in INDUSTRIES]),
+        _industry=rng.weighted_index("industry", key, plan.profile.industry_weights),
         _country=rng.weighted_index("country", key, [c.weight for c in COUNTRIES]),
         _tier=rng.weighted_index("tier", key, TIER_WEIGHTS),
         _staffing=rng.weighted_index("staffing", key, STAFF_WEIGHTS),
@@ -84,7 +85,7 @@ def _log_uniform_employees(rng: Rng, key: pl.Expr) -> pl.Expr:
 def company_rows(plan: Plan, planter: DirtPlanter, ids: pl.Series, as_of: int) -> pl.DataFrame:
     """Typed company rows (epoch-second timestamps) as of the instant ``as_of``."""
     rng = plan.rng
-    frame = with_company_traits(id_frame(ids, "company_id"), rng, planter, plan.companies)
+    frame = with_company_traits(id_frame(ids, "company_id"), plan, planter)
     key = pl.col("company_id")
     country = pl.col("_country")
     cities = [[city for city, _ in c.cities] for c in COUNTRIES]
@@ -155,8 +156,8 @@ def company_text(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     rng = plan.rng
     key = pl.col("company_id")
     frame = frame.with_columns(
-        marketoIsDeleted=marketo_boolean(rng, "company-deleted", key, pl.col("marketoIsDeleted")),
-        createdAt=iso_timestamp(pl.col("createdAt")),
-        updatedAt=iso_timestamp(pl.col("updatedAt")),
+        marketoIsDeleted=marketo_boolean(rng, "company-deleted", key, pl.col("marketoIsDeleted"), plan.profile),
+        createdAt=iso_timestamp(pl.col("createdAt"), plan.profile),
+        updatedAt=iso_timestamp(pl.col("updatedAt"), plan.profile),
     )
-    return to_marketo_text(frame, "companies", rng, "id")
+    return to_marketo_text(frame, "companies", rng, "id", plan.profile)

@@ -33,7 +33,6 @@ from buying_groups.sample_data.dirt import (
     DirtTally,
     drop_dirt_columns,
 )
-from buying_groups.sample_data.formatting import NULL_LITERAL_SHARE
 from buying_groups.sample_data.hashing import Rng
 from buying_groups.sample_data.layout import AD_HEADERS, ENTITY_ORDER, CsvSink
 from buying_groups.sample_data.leads import lead_rows, lead_text, with_stale_copies
@@ -53,7 +52,7 @@ from buying_groups.sample_data.plan import (
     id_range,
     sample_ids,
 )
-from buying_groups.sample_data.vocabulary import GENERAL_TITLES
+from buying_groups.sample_data.profiles import REALISTIC, Profile
 
 DEFAULT_CHUNK_ROWS = 50_000
 # Shares of an incremental drop, relative to the full load.
@@ -79,6 +78,7 @@ class GenerationSummary:
     seed: int
     leads: int
     companies: int
+    profile: str
     drops: list[DropSummary]
     dirt: dict[str, int]
     notes: dict[str, str]
@@ -101,7 +101,7 @@ class GenerationSummary:
         """A few lines for a terminal: what was written where, and which dirt."""
         lines = [
             f"Generated {self.total_rows:,} rows in {len(self.files)} files under {self.out} "
-            f"({self.leads:,} leads, {self.companies:,} companies, seed {self.seed}, "
+            f"({self.leads:,} leads, {self.companies:,} companies, seed {self.seed}, profile {self.profile}, "
             f"{self.seconds:.1f} s)"
         ]
         for drop in self.drops:
@@ -121,12 +121,15 @@ def generate_landing(
     dirt: bool = True,
     split_rows: int | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    profile: Profile = REALISTIC,
 ) -> GenerationSummary:
     """Write ``out/<YYYY-MM-DD>/<entity>.csv`` for ``drops`` daily drops ending ``end_date``.
 
     Same arguments, same bytes (``chunk_rows`` only changes memory use, not the output).
     ``split_rows`` writes each extract as ``<entity>-001.csv``, ``-002``, ... of at most that
     many rows; ``dirt=False`` produces clean data (deletes and updates are still there).
+    ``profile`` decides how values are written and which mixes of industries, titles and
+    activity types are drawn (see profiles.py); the default is the realistic Marketo export.
     """
     started = time.perf_counter()
     end_date = end_date or dt.datetime.now(dt.UTC).date()
@@ -134,14 +137,16 @@ def generate_landing(
         raise ValueError(f"leads must be below {NEW_LEAD_BLOCK:,}, got {leads:,}")
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows must be positive, got {chunk_rows}")
-    plan = build_plan(leads=leads, seed=seed, drops=drops, end_date=end_date, dirt=dirt)
+    plan = build_plan(leads=leads, seed=seed, drops=drops, end_date=end_date, dirt=dirt, profile=profile)
     planter = DirtPlanter(plan.rng, enabled=dirt)
     tally = DirtTally()
     writer = _DropWriter(Path(out), plan, planter, tally, split_rows, chunk_rows)
     summaries = [writer.full_load()]
     for index in range(1, drops):
         summaries.append(writer.incremental(index))
-    notes = {NULL_LITERAL_NOTE: f"about {NULL_LITERAL_SHARE:.0%} of empty optional cells"}
+    notes = {}
+    if profile.null_literal_share:
+        notes[NULL_LITERAL_NOTE] = f"about {profile.null_literal_share:.0%} of empty optional cells"
     if dirt:
         notes[BOM_NOTE] = str(summaries[0].files[0].parent / "leads*.csv")
     return GenerationSummary(
@@ -149,6 +154,7 @@ def generate_landing(
         seed=seed,
         leads=leads,
         companies=plan.companies,
+        profile=profile.name,
         drops=summaries,
         dirt={kind: tally.counts.get(kind, 0) for kind in DIRT_KINDS},
         notes=notes,
@@ -350,7 +356,7 @@ class _DropWriter:
                 updatedAt=changed_at,
                 leadScore=pl.col("leadScore") + rng.integer(f"{stream}:score-gain", key, 5, 20),
                 title=pl.when(rng.chance(f"{stream}:title-change", key, 0.15))
-                .then(rng.weighted(f"{stream}:new-title", key, GENERAL_TITLES))
+                .then(rng.weighted(f"{stream}:new-title", key, plan.profile.general_titles))
                 .otherwise(pl.col("title")),
                 unsubscribed=pl.col("unsubscribed") | rng.chance(f"{stream}:unsub", key, 0.02),
             )

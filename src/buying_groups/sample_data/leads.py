@@ -27,8 +27,6 @@ from buying_groups.sample_data.vocabulary import (
     DEPARTMENTS,
     DEPARTMENTS_BY_COMMITTEE_SLOT,
     FIRST_NAMES,
-    GENERAL_TITLES,
-    JUNIOR_TITLES,
     LAST_NAMES,
     LEAD_SOURCES,
     LEAD_STATUSES,
@@ -64,7 +62,7 @@ def lead_rows(plan: Plan, planter: DirtPlanter, ids: pl.Series, as_of: int) -> p
     Keeps ``_tier`` and ``_focus`` of the lead's company for the activity generator.
     """
     rng = plan.rng
-    frame = with_company_traits(place_leads(plan, ids), rng, planter, plan.companies)
+    frame = with_company_traits(place_leads(plan, ids), plan, planter)
     key = pl.col("id")
     frame = frame.with_columns(
         _dirt_duplicate_email=planter.mask("duplicate_email", key, plan.leads)
@@ -75,7 +73,7 @@ def lead_rows(plan: Plan, planter: DirtPlanter, ids: pl.Series, as_of: int) -> p
         _dirt_empty_lead_id=planter.mask("empty_lead_id", key, plan.leads) & (key <= plan.leads),
     )
     frame = _with_names_and_email(frame, rng)
-    frame = _with_title_and_department(frame, rng)
+    frame = _with_title_and_department(frame, plan)
     frame = _with_location(frame, rng)
     created = as_of - (30 * DAY + rng.integer("lead-created", key, 0, 900 * DAY))
     frame = frame.with_columns(
@@ -149,8 +147,10 @@ def _with_names_and_email(frame: pl.DataFrame, rng: Rng) -> pl.DataFrame:
     return frame.with_columns(email=email).drop("_first_ascii", "_last_ascii", "_local_style")
 
 
-def _with_title_and_department(frame: pl.DataFrame, rng: Rng) -> pl.DataFrame:
-    """Committee titles at the front of a staffed company's block, others after."""
+def _with_title_and_department(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
+    """Committee titles at the front of a staffed company's block, others after (from the
+    profile's mix)."""
+    rng = plan.rng
     key = pl.col("id")
     staffing, position = pl.col("_staffing"), pl.col("position")
     slot = position.clip(0, len(COMMITTEE_TITLES) - 1)
@@ -161,8 +161,8 @@ def _with_title_and_department(frame: pl.DataFrame, rng: Rng) -> pl.DataFrame:
         pl.when(in_committee)
         .then(pick_in_group(COMMITTEE_TITLES, slot, rng.uniform("committee-title", key)))
         .when(staffing == STAFF_JUNIOR)
-        .then(rng.weighted("junior-title", key, JUNIOR_TITLES))
-        .otherwise(rng.weighted("general-title", key, GENERAL_TITLES))
+        .then(rng.weighted("junior-title", key, plan.profile.junior_titles))
+        .otherwise(rng.weighted("general-title", key, plan.profile.general_titles))
     )
     committee_department = pl.lit(pl.Series(DEPARTMENTS_BY_COMMITTEE_SLOT)).gather(slot)
     department = (
@@ -234,8 +234,8 @@ def lead_text(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     flags = ("unsubscribed", "marketingSuspended", "emailInvalid", "marketoIsDeleted")
     frame = frame.with_columns(
         id=pl.when(pl.col("_dirt_empty_lead_id")).then(None).otherwise(key),
-        createdAt=iso_timestamp(pl.col("createdAt")),
-        updatedAt=iso_timestamp(pl.col("updatedAt")),
-        **{flag: marketo_boolean(rng, f"lead:{flag}", key, pl.col(flag)) for flag in flags},
+        createdAt=iso_timestamp(pl.col("createdAt"), plan.profile),
+        updatedAt=iso_timestamp(pl.col("updatedAt"), plan.profile),
+        **{flag: marketo_boolean(rng, f"lead:{flag}", key, pl.col(flag), plan.profile) for flag in flags},
     )
-    return to_marketo_text(frame, "leads", rng, "id")
+    return to_marketo_text(frame, "leads", rng, "id", plan.profile)

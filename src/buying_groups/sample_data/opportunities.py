@@ -46,7 +46,7 @@ def opportunity_ids(rng: Rng, company_ids: pl.Series) -> pl.Series:
 def opportunity_rows(plan: Plan, planter: DirtPlanter, ids: pl.Series, as_of: int, stage_step: int = 0) -> pl.DataFrame:
     """Typed opportunity rows; ``stage_step`` moves each one that many stages on."""
     rng = plan.rng
-    frame = with_company_traits(id_frame(ids).with_columns(company_id=pl.col("id") // 2), rng, planter, plan.companies)
+    frame = with_company_traits(id_frame(ids).with_columns(company_id=pl.col("id") // 2), plan, planter)
     key = pl.col("id")
     open_stages = sum(1 for stage in OPPORTUNITY_STAGES if not stage[2])
     stage = rng.weighted_index("opportunity-stage", key, OPPORTUNITY_STAGE_WEIGHTS)
@@ -81,12 +81,12 @@ def opportunity_text(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     rng = plan.rng
     key = pl.col("id")
     frame = frame.with_columns(
-        isClosed=marketo_boolean(rng, "opp-closed", key, pl.col("isClosed")),
-        isWon=marketo_boolean(rng, "opp-won", key, pl.col("isWon")),
-        createdAt=iso_timestamp(pl.col("createdAt")),
-        updatedAt=iso_timestamp(pl.col("updatedAt")),
+        isClosed=marketo_boolean(rng, "opp-closed", key, pl.col("isClosed"), plan.profile),
+        isWon=marketo_boolean(rng, "opp-won", key, pl.col("isWon"), plan.profile),
+        createdAt=iso_timestamp(pl.col("createdAt"), plan.profile),
+        updatedAt=iso_timestamp(pl.col("updatedAt"), plan.profile),
     )
-    return to_marketo_text(frame, "opportunities", rng, "id")
+    return to_marketo_text(frame, "opportunities", rng, "id", plan.profile)
 
 
 def role_rows(plan: Plan, opportunities: pl.DataFrame) -> pl.DataFrame:
@@ -124,7 +124,7 @@ def role_text(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     """Contact-role rows as Marketo writes them."""
     rng = plan.rng
     frame = frame.with_columns(
-        isPrimary=marketo_boolean(rng, "role-primary", pl.col("id"), pl.col("isPrimary")),
-        updatedAt=iso_timestamp(pl.col("updatedAt")),
+        isPrimary=marketo_boolean(rng, "role-primary", pl.col("id"), pl.col("isPrimary"), plan.profile),
+        updatedAt=iso_timestamp(pl.col("updatedAt"), plan.profile),
     )
-    return to_marketo_text(frame, "opportunity_roles", rng, "id")
+    return to_marketo_text(frame, "opportunity_roles", rng, "id", plan.profile)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from buying_groups.sample_data.hashing import Rng
+from buying_groups.sample_data.profiles import REALISTIC, Profile
 
 DAY = 86_400
 # Ids that exist nowhere, for orphan rows: far above any generated id.
@@ -25,7 +26,7 @@ FIRST_ACTIVITY_GUID = 100_000_000
 
 @dataclass(frozen=True)
 class Plan:
-    """Sizes, dates and the company -> lead blocks of a generated landing zone."""
+    """Sizes, dates, the value profile and the company -> lead blocks of a generated landing zone."""
 
     seed: int
     leads: int
@@ -34,6 +35,7 @@ class Plan:
     drops: int
     dirt: bool
     lead_starts: pl.Series = field(repr=False)  # UInt64, length companies + 1, last == leads
+    profile: Profile = REALISTIC
 
     @property
     def rng(self) -> Rng:
@@ -63,7 +65,7 @@ class Plan:
         return (start + 1).alias("first_lead"), (end - start).alias("lead_count")
 
 
-def build_plan(leads: int, seed: int, drops: int, end_date: dt.date, dirt: bool) -> Plan:
+def build_plan(leads: int, seed: int, drops: int, end_date: dt.date, dirt: bool, profile: Profile = REALISTIC) -> Plan:
     """Size the companies (~1 per 10 leads) and spread the leads over them, unevenly."""
     if leads < 1:
         raise ValueError(f"leads must be at least 1, got {leads}")
@@ -78,6 +80,7 @@ def build_plan(leads: int, seed: int, drops: int, end_date: dt.date, dirt: bool)
         drops=drops,
         dirt=dirt,
         lead_starts=_lead_starts(Rng(seed), leads, companies),
+        profile=profile,
     )
 
 

@@ -411,6 +411,36 @@ JUNIOR_TITLES: dict[str, int] = {
     "Customer Success Associate": 3,
     "": 5,
 }
+# The plain profile's mix (see profiles.py): generic job titles of another system, fewer
+# empty ones, some near misses of the example roles ("Director", "VP", "Engineer").
+PLAIN_GENERAL_TITLES: dict[str, int] = {
+    "Manager": 6,
+    "Senior Manager": 4,
+    "Director": 3,
+    "Engineer": 5,
+    "Senior Engineer": 3,
+    "Sales Manager": 4,
+    "Account Manager": 4,
+    "Specialist": 4,
+    "Analyst": 5,
+    "Administrator": 3,
+    "Team Lead": 3,
+    "Consultant": 3,
+    "Technician": 3,
+    "Assistant": 3,
+    "VP": 1,
+    "President": 1,
+    "Owner": 1,
+    "": 2,
+}
+PLAIN_JUNIOR_TITLES: dict[str, int] = {
+    "Assistant": 4,
+    "Trainee": 3,
+    "Technician": 3,
+    "Clerk": 3,
+    "Support Agent": 3,
+    "": 2,
+}
 DEPARTMENTS_BY_COMMITTEE_SLOT: tuple[str, ...] = (
     "Executive",
     "Operations",
