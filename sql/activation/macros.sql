@@ -42,3 +42,23 @@ CREATE OR REPLACE TEMP MACRO activation_normalised_email(email) AS nullif(
 CREATE OR REPLACE TEMP MACRO activation_is_suppressed(unsubscribed, suspended, email_invalid, deleted) AS
     coalesce(unsubscribed, true) OR coalesce(suspended, true)
     OR coalesce(email_invalid, true) OR coalesce(deleted, true);
+
+-- One row of LinkedIn's company template for an account (NULL row values when the account
+-- is unknown: the group's name stands in), none for an account deleted in Marketo. Shared
+-- by the solution-interest company lists and the journeys' company audiences.
+CREATE OR REPLACE TEMP MACRO activation_company_row(key, fallback_name) AS TABLE
+SELECT
+    coalesce(a.account_name, fallback_name) AS companyname,
+    a.website AS companywebsite,
+    coalesce(activation_website_host(a.website), activation_website_host(a.domain)) AS companyemaildomain,
+    a.linkedin_company_page_url AS linkedincompanypageurl,
+    a.stock_symbol AS stocksymbol,
+    a.industry AS industry,
+    a.billing_city AS city,
+    a.billing_state AS state,
+    nullif(c.alpha2, '') AS companycountry,
+    a.billing_postal_code AS zipcode
+FROM (SELECT key AS account_key) AS t
+LEFT JOIN b2b.accounts AS a ON a.account_key = t.account_key
+LEFT JOIN activation_country_alpha2 AS c ON c.raw = a.billing_country
+WHERE a.is_deleted IS DISTINCT FROM true;

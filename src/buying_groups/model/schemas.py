@@ -414,5 +414,9 @@ ACTIVITY_TYPE_NAMES: dict[int, str] = {
     11: "Click Email",
     12: "New Lead",
     46: "Interesting Moment",
+    # Not Marketo-standard ids: an instance's own come from its activity types API. These are
+    # the ids the sample data gives the two interest signals the journeys listen for.
+    37: "Fill Out LinkedIn Lead Gen Form",
+    118: "Chat Interaction",
     104: "Change Status in Progression",
 }
