@@ -1,27 +1,6 @@
 -- Helpers for the activation exports, created as TEMP macros (per connection, nothing
 -- persisted in the warehouse).
 
--- Email domain of a company from its website: lower-cased host without scheme, user info,
--- path, query, fragment, port, "www." and trailing dot; NULL unless it looks like a domain.
-CREATE OR REPLACE TEMP MACRO activation_website_host_candidate(url) AS rtrim(
-    regexp_replace(
-        regexp_replace(
-            regexp_replace(
-                regexp_extract(
-                    regexp_replace(lower(trim(url)), '^([a-z][a-z0-9+.\-]*:)?//', ''),
-                    '^([^/?#]*)', 1),
-                '^[^@]*@', ''),
-            ':[0-9]*$', ''),
-        '^www\.', ''),
-    '.');
-
-CREATE OR REPLACE TEMP MACRO activation_website_host(url) AS CASE
-    WHEN regexp_full_match(
-        activation_website_host_candidate(url),
-        '[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)+')
-    THEN activation_website_host_candidate(url)
-END;
-
 -- The normalised form of an email, as a person reads it: every whitespace and zero-width or
 -- other invisible formatting character removed (anywhere), lower-cased, a leading "mailto:"
 -- and trailing dots, commas and semicolons stripped; NULL when empty. Duplicates across leads
@@ -50,7 +29,7 @@ CREATE OR REPLACE TEMP MACRO activation_company_row(key, fallback_name) AS TABLE
 SELECT
     coalesce(a.account_name, fallback_name) AS companyname,
     a.website AS companywebsite,
-    coalesce(activation_website_host(a.website), activation_website_host(a.domain)) AS companyemaildomain,
+    a.domain AS companyemaildomain,
     a.linkedin_company_page_url AS linkedincompanypageurl,
     a.stock_symbol AS stocksymbol,
     a.industry AS industry,

@@ -40,6 +40,7 @@ from buying_groups.conditions import (
 from buying_groups.config.errors import ConfigProblem
 from buying_groups.config.models import (
     ID_PATTERN,
+    MAX_ID_LENGTH,
     EventCondition,
     Id,
     ProjectConfig,
@@ -179,7 +180,7 @@ WhenCondition = Annotated[
     When, PlainValidator(_validate_when), PlainSerializer(when_to_dict, return_type=dict[str, Any])
 ]
 # A name that becomes a file or folder name (list, audience).
-SafeName = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
+SafeName = Annotated[str, Field(pattern=f"^{ID_PATTERN}$", max_length=MAX_ID_LENGTH)]
 Target = Annotated[str, Field(min_length=1, max_length=100)]
 
 

@@ -43,7 +43,7 @@ MAX_ROLES_PER_TEMPLATE = 20
 # Ids name folders and files (``<output>/linkedin/<solution interest id>/``) and are part of
 # group ids: checked at load, so a bad one never gets as far as the activation step. A dot
 # only between two other characters: no ``..``, no hidden (``.x``) or trailing-dot names.
-ID_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?=[A-Za-z0-9_-]))*"
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*"
 MAX_ID_LENGTH = 100
 ID_RULE = (
     f"letters, digits, '_', '-' and a single '.' between them, starting with a letter or digit, "

@@ -23,18 +23,27 @@ from typing import Any
 
 import duckdb
 
-from buying_groups.activation.atomic import atomic_write_bytes, is_leftover_temp
-from buying_groups.activation.csv_files import WrittenFile, query_chunks, write_csv, write_csv_parts
+from buying_groups.activation.atomic import atomic_write_bytes, temp_target
+from buying_groups.activation.csv_files import (
+    StagedPart,
+    WrittenFile,
+    discard_parts,
+    query_chunks,
+    stage_csv_parts,
+    write_csv,
+)
 from buying_groups.activation.linkedin import (
     COMPANY_HEADER,
     CONTACT_HEADER,
     LINKEDIN_DIR,
     MANIFEST_NAME,
     ManifestFile,
-    _manifest_entries,
+    finish_interrupted_publish,
     manifest_bytes,
+    manifest_entries,
     prepare_session,
-    remove_stale_files,
+    previously_written,
+    publish,
     role_slug,
     solution_interest_directory,
 )
@@ -139,21 +148,31 @@ def write_journey_audiences(
     solution-interest lists) and that folder's ``manifest.json``."""
     root = output_root / LINKEDIN_DIR / JOURNEYS_DIR
     root.mkdir(parents=True, exist_ok=True)
+    finished = finish_interrupted_publish(root)
+    previous = previously_written(root)
     sql = load_sql("journeys/file_audience_companies")
     entries: list[ManifestFile] = []
-    for audience in sorted(set(audiences)):
-        parts = write_csv_parts(
-            solution_interest_directory(root, audience),
-            "companies",
-            COMPANY_HEADER,
-            query_chunks(con, sql, {"audience": audience, "as_of": as_of}),
-            max_rows=options.max_rows_per_file,
-            max_bytes=options.max_bytes_per_file,
-        )
-        entries += _manifest_entries(parts, root, audience, "companies", RULE_AUDIENCE, as_of, options.min_rows)
-    manifest = {"as_of": as_of.isoformat(), "files": [asdict(e) for e in entries]}
-    atomic_write_bytes(root / MANIFEST_NAME, manifest_bytes(manifest))
-    return entries, remove_stale_files(root, {root / e.path for e in entries})
+    staged: list[StagedPart] = []
+    try:
+        for audience in sorted(set(audiences)):
+            parts = stage_csv_parts(
+                solution_interest_directory(root, audience),
+                "companies",
+                COMPANY_HEADER,
+                query_chunks(con, sql, {"audience": audience, "as_of": as_of}),
+                max_rows=options.max_rows_per_file,
+                max_bytes=options.max_bytes_per_file,
+                max_cell_chars=options.max_cell_chars,
+            )
+            staged.extend(parts)
+            files = [part.file for part in parts]
+            entries += manifest_entries(files, root, audience, "companies", RULE_AUDIENCE, as_of, options.min_rows)
+        manifest = {"as_of": as_of.isoformat(), "files": [asdict(e) for e in entries]}
+    except BaseException:
+        discard_parts(staged)
+        raise
+    # Published as one set with its manifest, like the solution-interest lists.
+    return entries, finished + publish(root, staged, manifest_bytes(manifest), previous)
 
 
 def _sales_alerts(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Iterator[dict[str, Any]]:
@@ -234,11 +253,11 @@ def _remove_stale_day_files(directory: Path, keep: set[Path]) -> list[Path]:
     fixed = {MARKETO_LIST_ADDS, LINKEDIN_CONTACT_ADDS, STAGE_CHANGES, MANIFEST_NAME}
     alerts = directory / SALES_ALERTS_DIR
     candidates = itertools.chain(
-        (p for p in directory.iterdir() if p.is_file() and (p.name in fixed or is_leftover_temp(p.name))),
+        (p for p in directory.iterdir() if p.is_file() and (p.name in fixed or temp_target(p.name) in fixed)),
         (
             p
             for p in (alerts.iterdir() if alerts.is_dir() else [])
-            if p.is_file() and (_ALERT_FILE.fullmatch(p.name) or is_leftover_temp(p.name))
+            if p.is_file() and (_ALERT_FILE.fullmatch(p.name) or _ALERT_FILE.fullmatch(temp_target(p.name) or ""))
         ),
     )
     for path in sorted(candidates):
