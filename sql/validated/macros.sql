@@ -3,7 +3,7 @@
 -- raw text to tell "empty" from "invalid".
 -- Empty: '' or the literal `null` (Marketo writes empty fields that way).
 -- trim() copies every string, so it only runs on values that start or end with a space (or a
--- no-break space): on 10M activities that is seconds per column.
+-- no-break space), which on the events table is costly per column.
 CREATE OR REPLACE TEMP MACRO bg_text(raw) AS
     CASE
         WHEN raw IN ('', 'null', 'NULL', 'Null') THEN NULL
@@ -23,7 +23,7 @@ CREATE OR REPLACE TEMP MACRO bg_timestamp(raw) AS make_timestamp(epoch_us(try_ca
 CREATE OR REPLACE TEMP MACRO bg_date(raw) AS coalesce(try_cast(raw AS DATE), try_cast(bg_timestamp(raw) AS DATE));
 -- A whole number as DuckDB reads numbers ('250', ' 250.0', '2.5e2', '1_000'). The cast alone rounds
 -- a fraction ('2.5' -> 3) and reads hex ('0x10' -> 16); the DOUBLE reading disagrees with it
--- then, and the value is invalid. (+0.15 s on 10M values; a regex costs twice that.)
+-- then, and the value is invalid (cheaper than a regex).
 CREATE OR REPLACE TEMP MACRO bg_bigint(raw) AS
     CASE WHEN try_cast(raw AS DOUBLE) = try_cast(raw AS BIGINT) THEN try_cast(raw AS BIGINT) END;
 CREATE OR REPLACE TEMP MACRO bg_double(raw) AS try_cast(raw AS DOUBLE);
