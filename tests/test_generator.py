@@ -141,7 +141,9 @@ def test_values_are_marketo_formatted(landing: tuple[Path, GenerationSummary]):
     assert (leads["country"] == "null").any() and leads["country"].is_null().any()
 
     events = read(out, DROPS[0], "activities")
-    assert set(events["activityTypeId"].cast(pl.Int64)) <= {1, 2, 3, 6, 7, 9, 10, 11, 12, 46, 104}
+    types = set(events["activityTypeId"].cast(pl.Int64))
+    assert types <= {1, 2, 3, 6, 7, 9, 10, 11, 12, 37, 46, 104, 118}
+    assert {37, 118} <= types  # LinkedIn lead-gen form fills and chat interactions: journey signals
     good_dates = events.filter(pl.col("activityDate") != "yesterday")["activityDate"]
     assert good_dates.str.contains(ISO_TIMESTAMP).all()
     for text in events.filter(~blank("attributes"))["attributes"].head(500):

@@ -78,8 +78,9 @@ def test_the_report_is_one_self_contained_file(report: Path):
     parser = _ExternalReferences()
     parser.feed(page)
     assert parser.references == []
-    assert page.count('class="chart"') == 10  # 6 KPI charts, cost, funnel, 2 distributions; no journeys here
-    assert "No journeys in this warehouse" in page
+    # 6 KPI charts, cost, funnel, 2 distributions, and the shipped journeys' node counts
+    assert page.count('class="chart"') == 11
+    assert "No journeys in this warehouse" not in page
 
 
 def test_chromium_renders_the_report_offline_without_console_errors(report: Path, tmp_path: Path):
@@ -93,7 +94,7 @@ def test_chromium_renders_the_report_offline_without_console_errors(report: Path
     dom = browse(report.as_uri(), tmp_path / "p1", "--dump-dom")
     assert console_lines(dom.stderr) == []
     # plotly turns each chart's div into a plot container with its SVG layers.
-    assert dom.stdout.count("plot-container plotly") == 10, dom.stderr[-2000:]
+    assert dom.stdout.count("plot-container plotly") == 11, dom.stderr[-2000:]  # journey node counts included
     assert "Awareness: website visit rate of target accounts" in dom.stdout
 
     screenshot = tmp_path / "report.png"

@@ -164,7 +164,7 @@ def group(n: int, completeness: float, stage: str, created: str) -> dict[str, ob
         "account_key": acct(n), "account_name": f"a{n}", "member_count": 1, "interested_members": 0,
         "completeness_score": completeness, "weighted_completeness_score": completeness, "engagement_score": 10.0,
         "missing_roles": [], "stage": stage, "qualified_at": None, "created_at": dt.date.fromisoformat(created),
-        "as_of": AS_OF, "newly_qualified": False,
+        "as_of": AS_OF, "newly_qualified": False, "lifecycle_stage": None,
     }  # fmt: skip
 
 
@@ -269,11 +269,17 @@ def test_kpis_of_the_small_world(world, config):
 
 
 def test_an_account_in_a_journey_counts_as_targeted(world, config):
-    world.execute("CREATE TABLE marts.journey_state (buying_group_id VARCHAR, status VARCHAR)")
-    world.execute(
-        "INSERT INTO marts.journey_state VALUES ($g, 'active'), ($h, 'exited')",
-        {"g": f"{SEEDS}:{acct(1)}", "h": f"{SEEDS}:{acct(2)}"},
-    )
+    day = dt.date(2026, 11, 1)
+    insert(
+        world,
+        "journey_state",
+        [
+            {"journey_id": "j", "account_key": acct(n), "buying_group_id": f"{SEEDS}:{acct(n)}", "entry_number": 1,
+             "node_id": "n", "node_entered_on": day, "status": status, "entered_on": day,
+             "left_on": None if status == "active" else day, "as_of": AS_OF}
+            for n, status in ((1, "active"), (2, "exited"))
+        ],
+    )  # fmt: skip
     assert compute_kpis(world, config, AS_OF).journeys
     assert kpis(world, SEEDS)["engaged_targeted_share"][:3] == (75.0, 3, 4)
 

@@ -579,6 +579,7 @@ def test_marts_columns_match_the_spec(world: World) -> None:
         "created_at",
         "as_of",
         "newly_qualified",
+        "lifecycle_stage",  # the stage model's position, set by the journeys
     ]
     assert columns("marts.buying_group_members") == [
         "buying_group_id",

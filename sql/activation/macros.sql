@@ -1,27 +1,6 @@
 -- Helpers for the activation exports, created as TEMP macros (per connection, nothing
 -- persisted in the warehouse).
 
--- Email domain of a company from its website: lower-cased host without scheme, user info,
--- path, query, fragment, port, "www." and trailing dot; NULL unless it looks like a domain.
-CREATE OR REPLACE TEMP MACRO activation_website_host_candidate(url) AS rtrim(
-    regexp_replace(
-        regexp_replace(
-            regexp_replace(
-                regexp_extract(
-                    regexp_replace(lower(trim(url)), '^([a-z][a-z0-9+.\-]*:)?//', ''),
-                    '^([^/?#]*)', 1),
-                '^[^@]*@', ''),
-            ':[0-9]*$', ''),
-        '^www\.', ''),
-    '.');
-
-CREATE OR REPLACE TEMP MACRO activation_website_host(url) AS CASE
-    WHEN regexp_full_match(
-        activation_website_host_candidate(url),
-        '[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)+')
-    THEN activation_website_host_candidate(url)
-END;
-
 -- The normalised form of an email, as a person reads it: every whitespace and zero-width or
 -- other invisible formatting character removed (anywhere), lower-cased, a leading "mailto:"
 -- and trailing dots, commas and semicolons stripped; NULL when empty. Duplicates across leads
@@ -42,6 +21,26 @@ CREATE OR REPLACE TEMP MACRO activation_normalised_email(email) AS nullif(
 CREATE OR REPLACE TEMP MACRO activation_is_suppressed(unsubscribed, suspended, email_invalid, deleted) AS
     coalesce(unsubscribed, true) OR coalesce(suspended, true)
     OR coalesce(email_invalid, true) OR coalesce(deleted, true);
+
+-- One row of LinkedIn's company template for an account (NULL row values when the account
+-- is unknown: the group's name stands in), none for an account deleted in Marketo. Shared
+-- by the solution-interest company lists and the journeys' company audiences.
+CREATE OR REPLACE TEMP MACRO activation_company_row(key, fallback_name) AS TABLE
+SELECT
+    coalesce(a.account_name, fallback_name) AS companyname,
+    a.website AS companywebsite,
+    a.domain AS companyemaildomain,
+    a.linkedin_company_page_url AS linkedincompanypageurl,
+    a.stock_symbol AS stocksymbol,
+    a.industry AS industry,
+    a.billing_city AS city,
+    a.billing_state AS state,
+    nullif(c.alpha2, '') AS companycountry,
+    a.billing_postal_code AS zipcode
+FROM (SELECT key AS account_key) AS t
+LEFT JOIN b2b.accounts AS a ON a.account_key = t.account_key
+LEFT JOIN activation_country_alpha2 AS c ON c.raw = a.billing_country
+WHERE a.is_deleted IS DISTINCT FROM true;
 
 -- Whether, and if not why not, a person may be emailed: the consent rules of
 -- activation_is_suppressed, plus a duplicate lead's opt-out and a missing email, in words a

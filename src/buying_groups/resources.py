@@ -41,10 +41,10 @@ class WarehouseResource(DuckDBResource):
     """The DuckDB warehouse file. `get_connection` retries while another process holds the
     write lock (dagster-duckdb's backoff), so a second writer waits instead of failing.
 
-    Connection settings (a 1M-lead / 10M-activity load stays under 4 GB of memory):
+    Connection settings (a full load must stay within a fixed memory budget):
 
     - `memory_limit`: DuckDB's buffer-manager limit. DuckDB defaults to 80 % of RAM and
-      keeps a full load's intermediate tables in memory (14 GB peak on 1M leads); with a
+      keeps a full load's intermediate tables in memory (many times the data); with a
       limit it spills to `temp_directory` instead. The Python process (Dagster, Polars
       samples) needs a few hundred MB on top, so keep it ~1 GB under the memory you allow
       the whole run. Empty string = DuckDB's default.
@@ -54,9 +54,9 @@ class WarehouseResource(DuckDBResource):
 
     Insertion order is not preserved (`preserve_insertion_order = false`): the tables are
     sets, every export orders its rows explicitly, and DuckDB then writes in parallel without
-    re-sequencing (1M persons copied in 2.3 s instead of 4.0 s). The one statement that needs
-    file order, the ingest scan whose rowids become line numbers, asks for it itself
-    (`ingest.load`).
+    re-sequencing (about twice as fast for wide tables). The one statement that needs file
+    order, the ingest scan whose rowids become line numbers, asks for it itself
+    (`validated.load`).
     """
 
     memory_limit: str = "3GB"
@@ -73,8 +73,8 @@ class WarehouseResource(DuckDBResource):
         instance between the connections of a process, so each step's ``connect`` attaches to
         the open database instead of loading the catalog again, its buffer cache survives from
         step to step, and closing a step's connection no longer checkpoints (the WAL is
-        checkpointed by size as usual, and once at the end): a run over 1M leads with no new
-        files 18.4 s -> 15.2 s (median of three).
+        checkpointed by size as usual, and once at the end), which matters most for a run
+        with little new data.
 
         Off by default: a held connection keeps other processes off the file for the whole
         run, so runs could no longer take turns step by step through the ``duckdb_warehouse``

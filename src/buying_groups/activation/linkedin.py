@@ -277,7 +277,7 @@ def build_linkedin_audiences(
             files = [part.file for part in parts]
             export.cells_truncated += sum(f.cells_truncated for f in files)
             export.files.extend(
-                _manifest_entries(
+                manifest_entries(
                     files,
                     linkedin_root,
                     planned.solution_interest_id,
@@ -295,7 +295,7 @@ def build_linkedin_audiences(
     return export
 
 
-def _manifest_entries(
+def manifest_entries(
     parts: list[WrittenFile],
     linkedin_root: Path,
     solution_interest_id: str,

@@ -5,7 +5,16 @@ import dagster as dg
 
 # The asset groups in flow order; each is backed by the package and the sql/ folder of the same
 # name. The daily job re-scores everything after the validated tables.
-GROUPS: tuple[str, ...] = ("ingest", "validated", "engagement", "audiences", "buying_groups", "kpis", "activation")
+GROUPS: tuple[str, ...] = (
+    "ingest",
+    "validated",
+    "engagement",
+    "audiences",
+    "buying_groups",
+    "journeys",
+    "kpis",
+    "activation",
+)
 SCORING_GROUPS: tuple[str, ...] = GROUPS[GROUPS.index("engagement") :]
 
 
@@ -39,6 +48,12 @@ BUYING_GROUP_ROLES = marts_key("buying_group_roles")
 BUYING_GROUP_HISTORY = marts_key("buying_group_history")
 BUYING_GROUP_MEMBER_REASONS = marts_key("buying_group_member_reasons")
 SALES_HANDOFF = marts_key("sales_handoff")
+BUYING_GROUP_STAGE_HISTORY = marts_key("buying_group_stage_history")
+JOURNEY_STATE = marts_key("journey_state")
+JOURNEY_LOG = marts_key("journey_log")
+JOURNEY_ACTIONS = marts_key("journey_actions")
+JOURNEY_NODE_COUNTS = marts_key("journey_node_counts")
+JOURNEY_FILES = dg.AssetKey(["journeys", "journey_files"])
 KPIS = marts_key("kpis")
 KPI_COST_PER_LEAD = marts_key("kpi_cost_per_lead")
 KPI_REPORT = dg.AssetKey(["kpis", "report"])

@@ -20,6 +20,7 @@ from buying_groups.assets.keys import (
     BUYING_GROUP_MEMBERS,
     BUYING_GROUPS,
     EXPERIENCE_EVENTS,
+    JOURNEY_NODE_COUNTS,
     KPI_COST_PER_LEAD,
     KPI_REPORT,
     KPIS,
@@ -156,7 +157,7 @@ def kpi_checks(warehouse: WarehouseResource, project_config: ProjectConfigResour
 @dg.asset(
     key=KPI_REPORT,
     group_name=GROUP,
-    deps=[KPIS, KPI_COST_PER_LEAD, BUYING_GROUPS],
+    deps=[KPIS, KPI_COST_PER_LEAD, BUYING_GROUPS, JOURNEY_NODE_COUNTS],
     kinds={"html", "plotly"},
     owners=OWNERS,
     tags={"stage": GROUP},

@@ -116,8 +116,7 @@ def build_rule_matches(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as
                 f"AND am.audience = {params.bind(interest.account_audience)} "
                 f"{engagement_join}"
                 # The CASE on the audience row keeps DuckDB from pushing the condition into
-                # the scan of every person: it is evaluated only for persons of the audience
-                # (1M leads: 0.8 s -> 0.63 s for the six roles of the shipped config).
+                # the scan of every person: it is evaluated only for persons of the audience.
                 f"WHERE NOT p.is_deleted AND CASE WHEN am.account_key IS NOT NULL THEN {condition_sql} END"
             )
     with transaction(con):

@@ -84,6 +84,8 @@ def _column(leaf: Leaf, context: CompileContext) -> str:
 def _leaf(leaf: Leaf, context: CompileContext, params: SqlParams) -> str:
     kind = context.scope.fields[leaf.field]
     column = _column(leaf, context)
+    if kind is FieldKind.TEXT_LIST:
+        return _list_leaf(leaf, column, params)
     if kind is FieldKind.TEXT:
         # Empty = NULL or only whitespace; comparisons see the trimmed value.
         column = f"NULLIF(trim({column}, {params.bind_named(_WHITESPACE_PARAM, WHITESPACE)}), '')"
@@ -113,6 +115,23 @@ def _leaf(leaf: Leaf, context: CompileContext, params: SqlParams) -> str:
         return f"({subject} BETWEEN {value(low)} AND {value(high)})"
     comparison = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[leaf.op]
     return f"({subject} {comparison} {value(leaf.values[0])})"
+
+
+def _list_leaf(leaf: Leaf, column: str, params: SqlParams) -> str:
+    """A leaf over a list of names: empty = NULL or no element; ``contains`` = one element
+    equals one of the values (trimmed, folded unless case-sensitive)."""
+    if leaf.op == "is_empty":
+        return f"(coalesce(len({column}), 0) = 0)"
+    if leaf.op == "is_not_empty":
+        return f"(coalesce(len({column}), 0) > 0)"
+    if leaf.op in NEGATED_OPS:
+        positive = Leaf(leaf.field, NEGATED_OPS[leaf.op], leaf.values, leaf.case_sensitive)
+        return f"(NOT {_list_leaf(positive, column, params)})"
+    element = f"trim(x, {params.bind_named(_WHITESPACE_PARAM, WHITESPACE)})"
+    if not leaf.case_sensitive:
+        element = f"lower({element})"
+    wanted = ", ".join(params.bind(v if leaf.case_sensitive else v.lower()) for v in leaf.values)
+    return f"list_has_any(list_transform({column}, lambda x: {element}), [{wanted}])"
 
 
 def _where(condition: Condition | None, scope: FieldScope, alias: str, params: SqlParams) -> str:

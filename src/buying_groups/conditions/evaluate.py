@@ -84,6 +84,8 @@ def _text(value: Any) -> str | None:
 def _leaf(leaf: Leaf, row: Row, scope: FieldScope) -> bool | None:
     kind = scope.fields[leaf.field]
     value = row.get(leaf.field)
+    if kind is FieldKind.TEXT_LIST:
+        return _list_leaf(leaf, value)
     if kind is FieldKind.TEXT:
         value = _text(value)
     if leaf.op == "is_empty":
@@ -114,6 +116,24 @@ def _leaf(leaf: Leaf, row: Row, scope: FieldScope) -> bool | None:
         return wanted[0] <= value <= wanted[1]
     target = wanted[0]
     return {"gt": value > target, "gte": value >= target, "lt": value < target, "lte": value <= target}[leaf.op]
+
+
+def _list_leaf(leaf: Leaf, value: Sequence[Any] | None) -> bool | None:
+    if leaf.op == "is_empty":
+        return not value
+    if leaf.op == "is_not_empty":
+        return bool(value)
+    if leaf.op in NEGATED_OPS:
+        positive = _list_leaf(Leaf(leaf.field, NEGATED_OPS[leaf.op], leaf.values, leaf.case_sensitive), value)
+        return None if positive is None else not positive
+    if value is None:
+        return None
+
+    def fold(text: str) -> str:
+        return text if leaf.case_sensitive else text.lower()
+
+    elements = {fold(str(v).strip(WHITESPACE)) for v in value if v is not None}
+    return any(fold(v) in elements for v in leaf.values)
 
 
 def _count_where(rows: Sequence[Row], where: Condition | None, scope: FieldScope) -> int:

@@ -50,6 +50,9 @@ class FieldKind(StrEnum):
     BOOLEAN = "boolean"
     TIMESTAMP = "timestamp"
     DATE = "date"
+    # A list of names (``missing_roles``): ``contains`` = holds one of the values as an
+    # element (trimmed, case-insensitive unless ``case_sensitive``), not a substring.
+    TEXT_LIST = "text list"
 
 
 _KIND_BY_DUCKDB_TYPE = {
@@ -59,6 +62,7 @@ _KIND_BY_DUCKDB_TYPE = {
     "BOOLEAN": FieldKind.BOOLEAN,
     "TIMESTAMP": FieldKind.TIMESTAMP,
     "DATE": FieldKind.DATE,
+    "VARCHAR[]": FieldKind.TEXT_LIST,
 }
 
 OPS: tuple[str, ...] = (
@@ -97,6 +101,7 @@ OPS_BY_KIND: dict[FieldKind, tuple[str, ...]] = {
     FieldKind.BOOLEAN: (*_EQUALITY_OPS, *_EMPTINESS_OPS),
     FieldKind.TIMESTAMP: (*_EQUALITY_OPS, *_ORDER_OPS, *_EMPTINESS_OPS),
     FieldKind.DATE: (*_EQUALITY_OPS, *_ORDER_OPS, *_EMPTINESS_OPS),
+    FieldKind.TEXT_LIST: ("contains", "not_contains", *_EMPTINESS_OPS),
 }
 # Ops whose value may be a list meaning "any of" (``in``/``not_in`` require a list).
 LIST_OR_SCALAR_OPS = ("equals", "not_equals", "contains", "not_contains", "starts_with", "ends_with")

@@ -270,7 +270,7 @@ def _shape(op: str, kind: FieldKind) -> str:
 
 def _scalar(value: Any, kind: FieldKind) -> Any:
     """``value`` as the Python type compared with a ``kind`` field; ValueError says why not."""
-    if kind is FieldKind.TEXT:
+    if kind in (FieldKind.TEXT, FieldKind.TEXT_LIST):
         if isinstance(value, bool):
             raise ValueError("expected a text value (quote it: YAML reads yes/no/on/off/true/false as booleans)")
         if not isinstance(value, str | int | float):

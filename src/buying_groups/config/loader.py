@@ -20,6 +20,7 @@ from buying_groups.config.errors import (
     ConfigProblem,
     problems_from_validation_error,
 )
+from buying_groups.config.journeys import JOURNEYS_FILE, JourneysConfig, journey_problems, without_node_tags
 from buying_groups.config.models import (
     AccountAudiencesConfig,
     ActivationConfig,
@@ -40,6 +41,7 @@ CONFIG_FILES: dict[str, tuple[str, type[BaseModel], bool]] = {
     "solution_interests": ("solution_interests.yaml", SolutionInterestsConfig, True),
     "engagement": ("engagement.yaml", EngagementConfig, False),
     "activation": ("activation.yaml", ActivationConfig, False),
+    "journeys": (JOURNEYS_FILE, JourneysConfig, False),
     "kpis": ("kpis.yaml", KpisConfig, False),
 }
 OVERRIDES_FILE = "membership_overrides.csv"
@@ -189,7 +191,8 @@ def load_config(config_dir: Path) -> ProjectConfig:
         try:
             parsed[attribute] = model.model_validate(raw)
         except ValidationError as exc:
-            problems.extend(problems_from_validation_error(exc, label, model))
+            found = problems_from_validation_error(exc, label, model)
+            problems.extend(without_node_tags(found) if model is JourneysConfig else found)
     overrides = _read_overrides(config_dir, problems)
     if not problems:
         config = ProjectConfig(config_dir=config_dir, membership_overrides=overrides, **parsed)
@@ -301,6 +304,7 @@ def cross_check(config: ProjectConfig) -> list[ConfigProblem]:
                     f"{target!r} is not allowed; no such solution interest; allowed: {_known(interest_ids)}",
                 )
             )
+    problems += journey_problems(config, _label(directory, JOURNEYS_FILE))
     problems += _lead_sources_used_twice(config, _label(directory, "kpis.yaml"))
     overrides_file = _label(directory, OVERRIDES_FILE)
     for override in config.membership_overrides:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -35,11 +35,15 @@ from buying_groups.conditions import (
     role_person_scope,
 )
 
+if TYPE_CHECKING:
+    # journeys.py builds on the models here; it resolves this field with model_rebuild.
+    from buying_groups.config.journeys import JourneysConfig
+
 MAX_ROLES_PER_TEMPLATE = 20
 # Ids name folders and files (``<output>/linkedin/<solution interest id>/``) and are part of
 # group ids: checked at load, so a bad one never gets as far as the activation step. A dot
 # only between two other characters: no ``..``, no hidden (``.x``) or trailing-dot names.
-ID_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?=[A-Za-z0-9_-]))*"
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*"
 MAX_ID_LENGTH = 100
 ID_RULE = (
     f"letters, digits, '_', '-' and a single '.' between them, starting with a letter or digit, "
@@ -269,6 +273,12 @@ class MembershipOverride(StrictModel):
     line_number: int
 
 
+def _no_journeys() -> JourneysConfig:
+    from buying_groups.config.journeys import JourneysConfig
+
+    return JourneysConfig()
+
+
 class ProjectConfig(StrictModel):
     """The whole validated configuration, returned by ``load_config``."""
 
@@ -281,6 +291,7 @@ class ProjectConfig(StrictModel):
     activation: ActivationConfig = ActivationConfig()
     kpis: KpisConfig = KpisConfig()
     membership_overrides: list[MembershipOverride] = []
+    journeys: JourneysConfig = Field(default_factory=lambda: _no_journeys())
 
     @property
     def munchkin_id(self) -> str:

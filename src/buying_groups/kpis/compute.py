@@ -49,6 +49,16 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
     return bool(found)
 
 
+def journeys_ran(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether a journey table holds rows: the marts models create the journey tables with the
+    others, so their existence alone does not mean journeys ran."""
+    if not _table_exists(con, schema, table):
+        return False
+    # schema and table are this package's own constants, never user input.
+    (found,) = con.execute(f"SELECT count(*) > 0 FROM (SELECT 1 FROM {schema}.{table} LIMIT 1)").fetchone()  # type: ignore[misc]
+    return bool(found)
+
+
 def load_kpi_inputs(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> bool:
     """Fill the KPI configuration tables; returns whether journeys exist in the warehouse."""
     run_sql(con, "kpis/inputs")
@@ -65,7 +75,7 @@ def load_kpi_inputs(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> bo
     sources = {(name, source.strip().lower()) for name, p in platforms.items() for source in p.lead_sources}
     if sources:
         con.executemany("INSERT INTO kpi_lead_sources VALUES (?, ?)", sorted(sources))
-    journeys = _table_exists(con, *JOURNEY_STATE)
+    journeys = journeys_ran(con, *JOURNEY_STATE)
     run_sql(con, "kpis/journey_groups" if journeys else "kpis/no_journey_groups")
     return journeys
 

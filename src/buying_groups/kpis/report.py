@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from buying_groups.activation.atomic import atomic_write_bytes
+from buying_groups.kpis.compute import journeys_ran
 from buying_groups.model.marts import KPI_NAMES, STAGES, ensure_marts_tables
 from buying_groups.sql_files import run_sql
 
@@ -133,15 +134,6 @@ def _journey_figure(con: duckdb.DuckDBPyConnection) -> go.Figure:
     return _layout(figure, "Journey node counts (latest as_of)", "accounts")
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    (found,) = con.execute(
-        "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = $schema AND table_name = $table",
-        {"schema": schema, "table": table},
-    ).fetchone()  # type: ignore[misc]
-    return bool(found)
-
-
 def render_report(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[str, ReportResult]:
     """The page's HTML and what it shows (``path`` left empty)."""
     ensure_marts_tables(con)
@@ -152,7 +144,7 @@ def render_report(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[str, 
         _distribution_figure(con, "completeness_score", "Completeness distribution (latest as_of)"),
         _distribution_figure(con, "engagement_score", "Engagement distribution (latest as_of)"),
     ]
-    journeys = _table_exists(con, *JOURNEY_NODE_COUNTS)
+    journeys = journeys_ran(con, *JOURNEY_NODE_COUNTS)
     if journeys:
         figures.append(_journey_figure(con))
     (days,) = con.execute("SELECT count(DISTINCT as_of) FROM marts.kpis").fetchone()  # type: ignore[misc]

@@ -148,6 +148,10 @@ class BuyingGroups(pa.DataFrameModel):
     created_at: dt.date = pa.Field(description="First `as_of` the group existed")
     as_of: dt.date = pa.Field(description="Scoring date")
     newly_qualified: bool = pa.Field(description="The group reached sales_ready for the first time in this run")
+    lifecycle_stage: str = pa.Field(
+        nullable=True,
+        description="Stage of the `journeys.yaml` stage model (set by the journeys; empty without a stage model)",
+    )
 
 
 class BuyingGroupHistory(pa.DataFrameModel):
@@ -207,6 +211,88 @@ class SalesHandoff(pa.DataFrameModel):
         "email opted out)",
     )
     as_of: dt.date = pa.Field(nullable=True, description="Scoring date")
+
+
+STAGE_SOURCES: tuple[str, ...] = ("entry", "journey")
+JOURNEY_STATUSES: tuple[str, ...] = ("active", "completed", "exited")
+JOURNEY_EVENTS: tuple[str, ...] = ("entered", "path", "action", "ignored", "waiting", "timeout", "completed", "exited")
+
+
+class BuyingGroupStageHistory(pa.DataFrameModel):
+    """Every lifecycle-stage move of every buying group: one `entry` row when a group is created
+    (the stage model's entry stage), then each `update_stage` of a journey, accepted or not."""
+
+    buying_group_id: str = pa.Field(description="Buying group")
+    as_of: dt.date = pa.Field(description="Journey run date")
+    seq: pl.Int32 = pa.Field(description="Order of the moves of one day (0 = the entry row)")
+    from_stage: str = pa.Field(nullable=True, description="Stage before the move; empty for the entry row")
+    to_stage: str = pa.Field(description="Stage requested")
+    source: str = pa.Field(isin=list(STAGE_SOURCES), description="entry (new group) or journey (`update_stage`)")
+    journey_id: str = pa.Field(nullable=True, description="Journey that requested the move")
+    node_id: str = pa.Field(nullable=True, description="Node of that journey")
+    accepted: bool = pa.Field(description="The stage model allows the move, so the stage changed")
+    reason: str = pa.Field(nullable=True, description="Why a move was not accepted")
+
+
+class JourneyState(pa.DataFrameModel):
+    """Position of each account in each journey: one row per (journey, account, entry)."""
+
+    journey_id: str = pa.Field(description="Journey of `journeys.yaml`")
+    account_key: str = pa.Field(description="Source key of the account")
+    buying_group_id: str = pa.Field(description="The account's buying group for the journey's solution interest")
+    entry_number: pl.Int32 = pa.Field(description="1 for the first entry, 2 for the first re-entry, ...")
+    node_id: str = pa.Field(description="Current node; the last node when the account left")
+    node_entered_on: dt.date = pa.Field(description="Day the account reached that node")
+    status: str = pa.Field(isin=list(JOURNEY_STATUSES), description="active, completed (no next) or exited")
+    entered_on: dt.date = pa.Field(description="Day the account entered the journey")
+    left_on: dt.date = pa.Field(nullable=True, description="Day it completed or exited; empty while active")
+    as_of: dt.date = pa.Field(description="Journey run that last wrote the row")
+
+
+class JourneyLog(pa.DataFrameModel):
+    """Every step of every account through the journeys, per `as_of` in order."""
+
+    journey_id: str = pa.Field(description="Journey")
+    account_key: str = pa.Field(description="Source key of the account")
+    entry_number: pl.Int32 = pa.Field(description="Entry of the account")
+    as_of: dt.date = pa.Field(description="Journey run date")
+    seq: pl.Int32 = pa.Field(description="Order of the step within the run, from 1")
+    node_id: str = pa.Field(description="Node of the step")
+    event: str = pa.Field(isin=list(JOURNEY_EVENTS), description="What happened")
+    detail: str = pa.Field(nullable=True, description="Details as JSON (path taken, action, reason, ...)")
+
+
+class JourneyActions(pa.DataFrameModel):
+    """Actions the journeys took, per `as_of`; person actions have one row per person."""
+
+    action_id: str = pa.Field(
+        description="SHA-256 of journey, account, entry, node, `as_of`, action index and person: stable on re-runs"
+    )
+    as_of: dt.date = pa.Field(description="Journey run date")
+    journey_id: str = pa.Field(description="Journey")
+    account_key: str = pa.Field(description="Source key of the account")
+    buying_group_id: str = pa.Field(description="Buying group acted on")
+    entry_number: pl.Int32 = pa.Field(description="Entry of the account")
+    node_id: str = pa.Field(description="Action node")
+    action_index: pl.Int32 = pa.Field(description="Position of the action in the node, from 0")
+    seq: pl.Int32 = pa.Field(description="Order of the actions of one run")
+    action_type: str = pa.Field(
+        description="update_stage, sales_alert, marketo_list, linkedin_contacts, linkedin_audience, "
+        "linkedin_audience_remove"
+    )
+    target: str = pa.Field(nullable=True, description="Stage, list or audience; the recipients of a sales alert")
+    person_key: str = pa.Field(nullable=True, description="Person of a person action; empty otherwise")
+    payload: str = pa.Field(description="The action's data as JSON")
+
+
+class JourneyNodeCounts(pa.DataFrameModel):
+    """The journey dashboard: accounts per node and `as_of`."""
+
+    as_of: dt.date = pa.Field(description="Journey run date")
+    journey_id: str = pa.Field(description="Journey")
+    node_id: str = pa.Field(description="Node")
+    accounts_waiting: pl.Int32 = pa.Field(description="Active accounts on the node after the run")
+    accounts_passed: pl.Int32 = pa.Field(description="Accounts that reached the node that day")
 
 
 class Accounts(pa.DataFrameModel):
@@ -405,6 +491,11 @@ MARTS: tuple[MartSpec, ...] = (
     MartSpec("buying_group_history", BuyingGroupHistory, ("buying_group_id", "as_of")),
     MartSpec("buying_group_member_reasons", BuyingGroupMemberReasons),
     MartSpec("sales_handoff", SalesHandoff),
+    MartSpec("buying_group_stage_history", BuyingGroupStageHistory),
+    MartSpec("journey_state", JourneyState, ("journey_id", "account_key", "entry_number")),
+    MartSpec("journey_log", JourneyLog),
+    MartSpec("journey_actions", JourneyActions),
+    MartSpec("journey_node_counts", JourneyNodeCounts, ("as_of", "journey_id", "node_id")),
     MartSpec("accounts", Accounts),
     MartSpec("persons", Persons),
     MartSpec("kpis", Kpis, ("as_of", "solution_interest_id", "kpi")),
@@ -420,6 +511,11 @@ BUYING_GROUPS = "marts.buying_groups"
 BUYING_GROUP_HISTORY = "marts.buying_group_history"
 BUYING_GROUP_MEMBER_REASONS = "marts.buying_group_member_reasons"
 SALES_HANDOFF = "marts.sales_handoff"
+BUYING_GROUP_STAGE_HISTORY = "marts.buying_group_stage_history"
+JOURNEY_STATE = "marts.journey_state"
+JOURNEY_LOG = "marts.journey_log"
+JOURNEY_ACTIONS = "marts.journey_actions"
+JOURNEY_NODE_COUNTS = "marts.journey_node_counts"
 ACCOUNTS = "marts.accounts"
 PERSONS = "marts.persons"
 KPIS = "marts.kpis"

@@ -14,9 +14,9 @@ from these classes:
 - ``sets_flag``: a boolean column set to true when this value is invalid (a person whose
   email is malformed is kept for buying groups but ``is_email_invalid``);
 - ``compression``: the DuckDB compression of the column, fixed in the table's DDL. Left to
-  DuckDB otherwise; set on the 10M-row events table, where DuckDB's trial of every method on
-  every string segment cost ~2 s of a 10 s write (``fsst`` for unique or free text,
-  ``dictionary`` for repeating values).
+  DuckDB otherwise; set on the events table (the largest), where DuckDB's trial of every
+  method on every string segment is a large part of the write (``fsst`` for unique or free
+  text, ``dictionary`` for repeating values).
 """
 
 from __future__ import annotations
@@ -414,5 +414,9 @@ ACTIVITY_TYPE_NAMES: dict[int, str] = {
     11: "Click Email",
     12: "New Lead",
     46: "Interesting Moment",
+    # Not Marketo-standard ids: an instance's own come from its activity types API. These are
+    # the ids the sample data gives the two interest signals the journeys listen for.
+    37: "Fill Out LinkedIn Lead Gen Form",
+    118: "Chat Interaction",
     104: "Change Status in Progression",
 }

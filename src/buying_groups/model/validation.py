@@ -8,8 +8,8 @@ Two complementary passes, both derived from the model:
 - **in Pandera, a bounded sample**: up to ``PANDERA_SAMPLE_ROWS`` rows are streamed as Arrow
   and validated eagerly by the Pandera model itself (types included), which keeps the model
   honest as the single source of truth. Pandera on a polars *LazyFrame* checks only the
-  schema, so the sample is collected; the whole table through Pandera would cost ~5 s per 3M
-  rows on two cores, more than ingesting it.
+  schema, so the sample is collected; the whole table through Pandera would cost more than
+  ingesting it.
 """
 
 from __future__ import annotations
@@ -66,8 +66,8 @@ def _sql_violations(spec: EntitySpec) -> tuple[str, dict[str, object], list[str]
 
 
 def _duplicate_hashes_sql(key: str) -> str:
-    # Distinct 64-bit hashes of the non-null keys: DuckDB aggregates them ~2.5x faster than
-    # the strings themselves (1 s instead of 2.7 s on 10M event ids). Equal hashes do not
+    # Distinct 64-bit hashes of the non-null keys: DuckDB aggregates them much faster than
+    # the strings themselves. Equal hashes do not
     # prove equal keys, so a non-zero count is only a suspicion that count_duplicate_keys
     # settles exactly; zero is exact (distinct hashes imply distinct keys).
     return f"count({key}) - count(DISTINCT hash({key})) FILTER (WHERE {key} IS NOT NULL)"

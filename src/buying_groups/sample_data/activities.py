@@ -15,6 +15,7 @@ from buying_groups.sample_data.dirt import DirtPlanter, DirtTally
 from buying_groups.sample_data.formatting import iso_timestamp, to_marketo_text
 from buying_groups.sample_data.hashing import Rng, pick, pick_in_group
 from buying_groups.sample_data.plan import DAY, FIRST_ACTIVITY_GUID, ORPHAN_LEAD_BASE, Plan
+from buying_groups.sample_data.profiles import CHAT_INTERACTION, LINKEDIN_LEAD_GEN_FORM
 from buying_groups.sample_data.vocabulary import (
     EMAILS_BY_FOCUS,
     FORMS_BY_FOCUS,
@@ -143,8 +144,10 @@ def _with_primary_attribute(frame: pl.DataFrame, rng: Rng, key: pl.Expr, short: 
     value = (
         pl.when(kind == 1)
         .then(pl.col("_page"))
-        .when(kind == 2)
+        .when(kind.is_in([2, LINKEDIN_LEAD_GEN_FORM]))
         .then(pl.col("_form"))
+        .when(kind == CHAT_INTERACTION)
+        .then(pl.concat_str([pl.lit("Chat: "), pl.col("_page")]))
         .when(kind == 3)
         .then(rng.pick("link", key, LINKS))
         .when(kind.is_in(EMAIL_TYPES))
@@ -193,6 +196,10 @@ def _marketo_attributes(rng: Rng, key: pl.Expr) -> pl.Expr:
         )
         .when(kind == 2)
         .then(pl.concat_str([*ip_and_page, pl.lit("}")]))
+        .when(kind == LINKEDIN_LEAD_GEN_FORM)
+        .then(pl.concat_str([pl.lit('{"Lead Gen Form":"'), pl.col("_form"), pl.lit('","Source":"LinkedIn"}')]))
+        .when(kind == CHAT_INTERACTION)
+        .then(pl.concat_str([pl.lit('{"Dialogue":"'), pl.col("_page"), pl.lit('","Channel":"Web chat"}')]))
         .when(kind == 3)
         .then(pl.concat_str([pl.lit('{"Webpage URL":"'), pl.col("_page"), pl.lit('"}')]))
         .when(kind == 11)

@@ -47,6 +47,11 @@ class Profile:
             raise ValueError(f"profile {self.name}: one industry weight per industry ({len(INDUSTRIES)})")
 
 
+# Interest signals of their own (the journeys listen for them): a LinkedIn lead-gen form fill
+# and a chat interaction. Marketo has no standard ids for these; the sample data uses these.
+LINKEDIN_LEAD_GEN_FORM = 37
+CHAT_INTERACTION = 118
+
 REALISTIC = Profile(
     name="realistic",
     description="Marketo as exported and hand-edited: Z timestamps, mixed booleans, null literals, long JSON",
@@ -58,7 +63,11 @@ REALISTIC = Profile(
     industry_weights=tuple(industry.weight for industry in INDUSTRIES),
     general_titles=GENERAL_TITLES,
     junior_titles=JUNIOR_TITLES,
-    activity_type_weights={1: 280, 2: 80, 3: 60, 6: 160, 7: 150, 9: 3, 10: 120, 11: 60, 12: 20, 46: 40, 104: 27},
+    activity_type_weights={
+        **{1: 280, 2: 80, 3: 60, 6: 160, 7: 150, 9: 3, 10: 120, 11: 60, 12: 20, 46: 40, 104: 27},
+        LINKEDIN_LEAD_GEN_FORM: 25,
+        CHAT_INTERACTION: 20,
+    },
 )
 
 PLAIN = Profile(
@@ -74,7 +83,11 @@ PLAIN = Profile(
     industry_weights=(4, 3, 7, 6, 16, 13, 12, 11, 8, 7, 5, 5, 3),
     general_titles=PLAIN_GENERAL_TITLES,
     junior_titles=PLAIN_JUNIOR_TITLES,
-    activity_type_weights={1: 150, 2: 30, 3: 40, 6: 250, 7: 220, 9: 5, 10: 180, 11: 70, 12: 15, 46: 20, 104: 20},
+    activity_type_weights={
+        **{1: 150, 2: 30, 3: 40, 6: 250, 7: 220, 9: 5, 10: 180, 11: 70, 12: 15, 46: 20, 104: 20},
+        LINKEDIN_LEAD_GEN_FORM: 10,
+        CHAT_INTERACTION: 15,
+    },
 )
 
 PROFILES: dict[str, Profile] = {profile.name: profile for profile in (REALISTIC, PLAIN)}
