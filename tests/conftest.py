@@ -71,6 +71,18 @@ def run_command(
     ]  # fmt: skip
 
 
+def cli(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a command from the repository root, capturing its output as text."""
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=REPO,
+        timeout=600,
+    )
+
+
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], *, bom: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:

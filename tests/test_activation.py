@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -39,13 +38,11 @@ from buying_groups.activation.verify import (
     verify_no_suppressed_contacts,
     verify_size_limits,
 )
-from buying_groups.model.ddl import ensure_b2b_tables
-from buying_groups.model.marts import MARTS, ensure_marts_tables
+from buying_groups.model.marts import MARTS
+from tests.activation_world import AS_OF, SI, Warehouse, frame, read_csv, read_dicts
 from tests.conftest import fill_filesystem, small_filesystem
 
-AS_OF = dt.date(2026, 11, 2)
 GENERATED_AT = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
-SI = "ai-driven-seeds"
 # The header lines exactly as SPEC §6 spells them.
 COMPANY_HEADER_LINE = (
     "companyname,companywebsite,companyemaildomain,linkedincompanypageurl,"
@@ -56,136 +53,6 @@ COMPANY_HEADER = next(csv.reader([COMPANY_HEADER_LINE]))
 CONTACT_HEADER = next(csv.reader([CONTACT_HEADER_LINE]))
 
 # --------------------------------------------------------------------------- warehouse builder
-
-
-def insert(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any]) -> None:
-    columns = ", ".join(f'"{name}"' for name in row)
-    marks = ", ".join("?" for _ in row)
-    con.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
-
-
-class Warehouse:
-    """A hand-built warehouse: hand-written rows in tables created by the project's own DDL."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-        ensure_b2b_tables(con)
-        ensure_marts_tables(con)
-
-    def account(self, key: str, name: str = "Acme Corp", **values: Any) -> str:
-        row = {
-            "account_key": key,
-            "account_name": name,
-            "website": "https://www.acme.com/about",
-            "domain": "acme.com",
-            "industry": "Agriculture",
-            "billing_city": "Austin",
-            "billing_state": "TX",
-            "billing_postal_code": "73301",
-            "billing_country": "USA",
-            "linkedin_company_page_url": "https://www.linkedin.com/company/acme",
-            "stock_symbol": "ACME",
-            "is_deleted": False,
-            "created_at": dt.datetime(2026, 1, 1),
-            "updated_at": dt.datetime(2026, 1, 1),
-            "source_drop": "2026-01-01",
-            "source_file": "companies.csv",
-            "source_line": 2,
-        }
-        row.update(values)
-        insert(self.con, "b2b.accounts", row)
-        return key
-
-    def person(self, key: str, email: str | None, account_key: str = "A1", **values: Any) -> str:
-        row = {
-            "person_key": key,
-            "account_key": account_key,
-            "work_email": email,
-            "first_name": "Jane",
-            "last_name": "Doe",
-            "job_title": "CEO",
-            "country": "USA",
-            "is_unsubscribed": False,
-            "is_marketing_suspended": False,
-            "is_email_invalid": False,
-            "is_deleted": False,
-            "has_known_account": True,
-            "created_at": dt.datetime(2026, 1, 1),
-            "updated_at": dt.datetime(2026, 1, 1),
-            "source_drop": "2026-01-01",
-            "source_file": "leads.csv",
-            "source_line": 2,
-        }
-        row.update(values)
-        insert(self.con, "b2b.persons", row)
-        return key
-
-    def group(
-        self,
-        account_key: str,
-        *,
-        si: str = SI,
-        completeness: float = 50.0,
-        stage: str = "incomplete",
-        missing: list[str] | None = None,
-        account_name: str = "Acme Corp",
-    ) -> str:
-        group_id = f"{si}:{account_key}"
-        insert(
-            self.con,
-            "marts.buying_groups",
-            {
-                "buying_group_id": group_id,
-                "name": f"{si} for {account_name}",
-                "solution_interest_id": si,
-                "account_key": account_key,
-                "account_name": account_name,
-                "member_count": 1,
-                "interested_members": 0,
-                "completeness_score": completeness,
-                "weighted_completeness_score": completeness,
-                "engagement_score": 40.0,
-                "missing_roles": ["Decision Maker"] if missing is None else missing,
-                "stage": stage,
-                "qualified_at": AS_OF if stage == "sales_ready" else None,
-                "created_at": AS_OF,
-                "as_of": AS_OF,
-                "newly_qualified": stage == "sales_ready",
-            },
-        )
-        for order, (role, weight) in enumerate((("Decision Maker", 100), ("Influencer", 80))):
-            insert(
-                self.con,
-                "marts.buying_group_roles",
-                {
-                    "buying_group_id": group_id,
-                    "role": role,
-                    "weight": weight,
-                    "required": True,
-                    "members_required": 1,
-                    "members_assigned": 0,
-                    "role_completeness": 0.0,
-                    "role_order": order,
-                },
-            )
-        return group_id
-
-    def member(self, group_id: str, person_key: str, role: str = "Influencer", *, removed: bool = False) -> None:
-        insert(
-            self.con,
-            "marts.buying_group_members",
-            {
-                "buying_group_id": group_id,
-                "person_key": person_key,
-                "role": role,
-                "assignment_source": "rule",
-                "person_engagement_score": 12.5,
-                "has_interest": True,
-                "is_removed": removed,
-                "added_at": AS_OF,
-                "removed_at": AS_OF if removed else None,
-            },
-        )
 
 
 @pytest.fixture
@@ -204,21 +71,6 @@ def run(warehouse: Warehouse, output: Path, **options: Any):
     return build_linkedin_audiences(
         warehouse.con, output, LinkedInOptions(**options), as_of=AS_OF, generated_at=GENERATED_AT
     )
-
-
-def frame(rows: list[list[Any]], width: int) -> pl.DataFrame:
-    """Rows as the frame ``write_csv_parts`` takes (text columns; ``None`` is a null cell)."""
-    return pl.DataFrame(rows, schema=[(f"c{i}", pl.String) for i in range(width)], orient="row")
-
-
-def read_csv(path: Path) -> list[list[str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))
-
-
-def read_dicts(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 def contact_emails(output: Path, si: str = SI) -> list[str]:

@@ -22,7 +22,7 @@ from buying_groups.assets.activation import (
     SALES_HANDOFF,
 )
 from buying_groups.resources import OutputResource, ProjectConfigResource, WarehouseResource
-from tests.test_activation import SI, Warehouse
+from tests.activation_world import SI, Warehouse
 
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config"
 

@@ -27,8 +27,8 @@ from buying_groups.activation import (
 )
 from buying_groups.activation.verify import verify_injection_safe
 from buying_groups.sample_data import generate_landing
+from tests.activation_world import AS_OF, SI, Warehouse, frame, read_dicts
 from tests.conftest import REPO, run_command, write_csv
-from tests.test_activation import AS_OF, SI, Warehouse, frame, read_dicts
 
 # value -> the cell it must become
 HOSTILE = {

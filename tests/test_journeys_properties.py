@@ -24,8 +24,7 @@ from buying_groups.config import load_config
 from buying_groups.config.journeys import JourneysConfig, journey_problems
 from buying_groups.journeys import run_journeys
 from buying_groups.sql_files import load_sql
-from tests.conftest import REPO, run_command
-from tests.test_pipeline import cli
+from tests.conftest import REPO, cli, run_command
 
 AS_OF = dt.date(2026, 11, 20)
 STAGES = ["Target", "Engaged", "Sales Ready", "Won"]

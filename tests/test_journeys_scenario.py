@@ -39,12 +39,12 @@ from tests.conftest import (
     LEAD_HEADER,
     REPO,
     activity,
+    cli,
     company,
     lead,
     run_command,
     write_csv,
 )
-from tests.test_pipeline import cli
 
 GROUP = "ai-driven-seeds:{}.mkto_org@123-ABC-456.Marketo"
 ACCOUNT = "{}.mkto_org@123-ABC-456.Marketo"

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.browser import CHROMIUM, chromium_args
 from tests.conftest import run_command
-from tests.test_ui_smoke import CHROMIUM, chromium_args
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from buying_groups.definitions import ALL_ASSETS, ALL_CHECKS
 from buying_groups.resources import build_resources
 from buying_groups.sample_data import generate_landing
 from buying_groups.settings import Settings
-from tests.conftest import LEAD_HEADER, run_command, write_csv
+from tests.conftest import LEAD_HEADER, cli, run_command, write_csv
 
 pytestmark = pytest.mark.slow
 
@@ -64,17 +62,6 @@ def materialize(settings: Settings) -> dg.ExecuteInProcessResult:
 def marts_snapshot(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {table: con.execute(f"SELECT * FROM marts.{table} ORDER BY ALL").fetchall() for table in MARTS}
-
-
-def cli(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        cwd=REPO,
-        timeout=600,
-    )
 
 
 def test_cli_run_builds_every_table_and_file(tmp_path, generated):

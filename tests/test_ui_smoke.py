@@ -21,11 +21,11 @@ import pytest
 
 from buying_groups.definitions import defs
 from buying_groups.sample_data import generate_landing
+from tests.browser import CHROMIUM, chromium_args
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 
 ASSET_QUERY = """
 {
@@ -125,24 +125,6 @@ def test_graphql_serves_every_asset_and_lineage_edge(webserver):
         entry = served[tuple(node.key.path)]
         assert {tuple(dep["path"]) for dep in entry["dependencyKeys"]} == {tuple(k.path) for k in node.parent_keys}
         assert entry["groupName"] == node.group_name
-
-
-def chromium_args(profile: Path) -> list[str]:
-    return [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-        "--window-size=1600,1000",
-        "--virtual-time-budget=15000",
-    ]
 
 
 def require_chromium() -> None:
