@@ -798,3 +798,15 @@ def test_the_next_hand_off_sweeps_a_temp_file_a_killed_run_left(warehouse: Wareh
     (output / ".budget.csv.k2x9a1b3.tmp").write_text("not ours")
     write_sales_handoff_csv(warehouse.con, output)
     assert sorted(p.name for p in output.iterdir()) == [".budget.csv.k2x9a1b3.tmp", "sales_handoff.csv"]
+
+
+def test_lists_publish_under_a_relative_output_folder(warehouse: Warehouse, tmp_path: Path, monkeypatch):
+    # The CLI's default output folder is the relative `output`: the publish journal takes every
+    # path relative to the LinkedIn folder, whatever form the temp files come in.
+    warehouse.account("A1")
+    warehouse.group("A1")
+    monkeypatch.chdir(tmp_path)
+    export = run(warehouse, Path("output"))
+    assert (tmp_path / "output" / "linkedin" / SI / "companies.csv").is_file()
+    assert not list((tmp_path / "output" / "linkedin").rglob("*.tmp"))
+    assert export.files

@@ -52,7 +52,9 @@ def temp_path_for(final_path: Path) -> Path:
     final_path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=final_path.parent, prefix=f".{final_path.name}.", suffix=TEMP_SUFFIX)
     os.close(handle)
-    return Path(name)
+    # Same form as final_path (mkstemp makes it absolute): callers take paths relative to an
+    # output root that may itself be relative (the CLI's default `output`).
+    return final_path.parent / Path(name).name
 
 
 def fsync_file(path: Path) -> None:
