@@ -32,6 +32,7 @@ from tempfile import TemporaryDirectory
 
 import duckdb
 
+from buying_groups.model.entities import entity_by_table
 from buying_groups.sql_files import load_sql
 
 PERFORMANCE_HEADER = "Start Date (in UTC)"
@@ -45,18 +46,6 @@ SNIFF_BYTES = 1 << 16
 MAX_COLUMNS = 80  # wider than any Campaign Manager report; the reader pads shorter rows
 _REPORT_DATE = re.compile(r"^Report (Start|End)\s*(?:\(in UTC\))?\s*:\s*(.+)$", re.IGNORECASE)
 _PREAMBLE_VALUE = re.compile(r"^(Currency|Campaign ID|Campaign Name)\s*:\s*(.+)$", re.IGNORECASE)
-
-SPEND_COLUMNS = ("date", "platform", "campaignId", "campaignName", "spend", "currency", "impressions", "clicks")
-REACH_COLUMNS = (
-    "date",
-    "platform",
-    "campaignId",
-    "companyName",
-    "companyWebsite",
-    "linkedinCompanyPageUrl",
-    "impressions",
-    "clicks",
-)
 
 
 class ExportError(ValueError):
@@ -78,7 +67,8 @@ class Export:
 
     @property
     def canonical_header(self) -> list[str]:
-        return list(SPEND_COLUMNS if self.entity == "ad_spend" else REACH_COLUMNS)
+        # The entity's landing header, as its Pandera model declares it.
+        return list(entity_by_table(self.entity).source_columns)
 
 
 def entity_for_file_name(name: str) -> str | None:

@@ -13,6 +13,8 @@ from typing import BinaryIO
 
 import polars as pl
 
+from buying_groups.model.entities import entity_by_table
+
 MARKETO_HEADERS: dict[str, tuple[str, ...]] = {
     "companies": (
         "id",
@@ -88,17 +90,7 @@ MARKETO_HEADERS: dict[str, tuple[str, ...]] = {
 ENTITY_ORDER: tuple[str, ...] = tuple(MARKETO_HEADERS)
 # Ad platform reports (not Marketo's): written in the full-load drop only.
 AD_HEADERS: dict[str, tuple[str, ...]] = {
-    "ad_spend": ("date", "platform", "campaignId", "campaignName", "spend", "currency", "impressions", "clicks"),
-    "ad_company_reach": (
-        "date",
-        "platform",
-        "campaignId",
-        "companyName",
-        "companyWebsite",
-        "linkedinCompanyPageUrl",
-        "impressions",
-        "clicks",
-    ),
+    entity: entity_by_table(entity).source_columns for entity in ("ad_spend", "ad_company_reach")
 }
 # Columns that are never written as the literal ``null``: keys and ordering timestamps.
 NEVER_NULL_LITERAL: frozenset[str] = frozenset(
