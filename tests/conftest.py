@@ -71,7 +71,9 @@ def run_command(
     ]  # fmt: skip
 
 
-def cli(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    command: list[str], env: dict[str, str] | None = None, *, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """Run a command from the repository root, capturing its output as text."""
     return subprocess.run(
         command,
@@ -79,7 +81,7 @@ def cli(command: list[str], env: dict[str, str] | None = None) -> subprocess.Com
         text=True,
         env={**os.environ, **(env or {})},
         cwd=REPO,
-        timeout=600,
+        timeout=timeout,
     )
 
 

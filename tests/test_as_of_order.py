@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import subprocess
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from buying_groups.definitions import ALL_ASSETS, ALL_CHECKS
 from buying_groups.resources import build_resources
 from buying_groups.sample_data import generate_landing
 from buying_groups.settings import Settings
-from tests.conftest import REPO, run_command
+from tests.conftest import REPO, cli, run_command
 
 pytestmark = pytest.mark.slow
 
@@ -33,12 +32,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_cli(landing: Path, root: Path, as_of: dt.date) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return cli(
         run_command(landing, root / "warehouse.duckdb", root / "output", as_of=as_of.isoformat()),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "DAGSTER_HOME": ""},
+        env={"DAGSTER_HOME": ""},
         timeout=300,
     )
 

@@ -20,7 +20,7 @@ from buying_groups.ingest import UnusableFileError, register_landing_files
 from buying_groups.ingest.landing import read_header
 from buying_groups.model import ENTITIES, entity_by_table
 from buying_groups.validated import RejectedShareError, load_entity
-from tests.conftest import LEAD_HEADER, MUNCHKIN, lead, run_command, write_csv
+from tests.conftest import LEAD_HEADER, MUNCHKIN, cli, lead, run_command, write_csv
 from tests.data.make_hostile_corpus import CASES, DROP, Case, build_case, lead_row, leads_csv
 from tests.data.make_hostile_corpus import LEAD_HEADER as HOSTILE_LEAD_HEADER
 
@@ -228,13 +228,8 @@ def test_header_without_line_break_in_the_first_megabyte_is_not_csv(tmp_path):
 
 
 def run_cli(landing: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        run_command(landing, tmp_path / "warehouse.duckdb", tmp_path / "output"),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "DAGSTER_HOME": ""},
-        timeout=300,
+    return cli(
+        run_command(landing, tmp_path / "warehouse.duckdb", tmp_path / "output"), env={"DAGSTER_HOME": ""}, timeout=300
     )
 
 

@@ -6,14 +6,13 @@ Dagster event log is a real file that can be searched for anything that must not
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import COMPANY_HEADER, LEAD_HEADER, REPO, company, lead, run_command, write_csv
+from tests.conftest import COMPANY_HEADER, LEAD_HEADER, cli, company, lead, run_command, write_csv
 
 pytestmark = pytest.mark.slow
 
@@ -36,12 +35,9 @@ def run_cli(tmp_path: Path, landing: Path, *extra: str) -> subprocess.CompletedP
     """``buying-groups run`` with a real Dagster instance on disk under ``tmp_path/dagster_home``."""
     home = tmp_path / "dagster_home"
     home.mkdir(exist_ok=True)
-    return subprocess.run(
+    return cli(
         run_command(landing, tmp_path / "warehouse.duckdb", tmp_path / "output", *extra),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "DAGSTER_HOME": str(home)},
+        env={"DAGSTER_HOME": str(home)},
         timeout=300,
     )
 

@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 
 from buying_groups.sample_data import generate_landing
-from tests.conftest import COMPANY_HEADER, LEAD_HEADER, REPO, company, lead, run_command, small_filesystem, write_csv
+from tests.conftest import (
+    COMPANY_HEADER,
+    LEAD_HEADER,
+    cli,
+    company,
+    lead,
+    run_command,
+    small_filesystem,
+    write_csv,
+)
 from tests.postgres import DEPLOY_YAML
 
 pytestmark = pytest.mark.slow
@@ -24,12 +33,9 @@ AS_OF = dt.date(2026, 11, 20)
 def run_cli(
     landing: Path, root: Path, *, warehouse: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return cli(
         run_command(landing, warehouse or root / "warehouse.duckdb", root / "output", as_of=AS_OF.isoformat()),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "DAGSTER_HOME": "", **(env or {})},
+        env={"DAGSTER_HOME": "", **(env or {})},
         timeout=300,
     )
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 
 from buying_groups.activation.verify import verify_manifest
 from buying_groups.sample_data import generate_landing
-from tests.conftest import REPO, run_command, write_csv
+from tests.conftest import cli, run_command, write_csv
 
 pytestmark = pytest.mark.slow
 
@@ -35,12 +34,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_cli(landing: Path, root: Path, as_of: dt.date = AS_OF) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return cli(
         run_command(landing, root / "warehouse.duckdb", root / "output", as_of=as_of.isoformat()),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "DAGSTER_HOME": ""},
+        env={"DAGSTER_HOME": ""},
         timeout=300,
     )
 

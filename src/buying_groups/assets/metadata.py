@@ -21,47 +21,36 @@ from buying_groups.model.schemas import AdCompanyMatches
 from buying_groups.validated.ad_companies import AD_COMPANY_MATCHES
 
 
-def schema_from_entity(spec: EntitySpec) -> dg.TableSchema:
-    return dg.TableSchema(
-        columns=[
-            dg.TableColumn(
-                name=c.name,
-                type=c.duckdb_type,
-                description=c.description,
-                constraints=dg.TableColumnConstraints(nullable=c.nullable, unique=c.unique),
-            )
-            for c in spec.columns
-        ]
-    )
-
-
-def schema_from_model(model: type[pa.DataFrameModel]) -> dg.TableSchema:
-    """Column schema of a table described by a Pandera model that is not a landing entity."""
-    schema = model.to_schema()
+def _table_schema(columns: Iterable[tuple[str, str, str, bool, bool]]) -> dg.TableSchema:
+    """(name, type, description, nullable, unique) per column -> the UI's column schema."""
     return dg.TableSchema(
         columns=[
             dg.TableColumn(
                 name=name,
-                type=str(column.dtype),
-                description=column.description or "",
-                constraints=dg.TableColumnConstraints(nullable=column.nullable, unique=column.unique),
+                type=kind,
+                description=description,
+                constraints=dg.TableColumnConstraints(nullable=nullable, unique=unique),
             )
-            for name, column in schema.columns.items()
+            for name, kind, description, nullable, unique in columns
         ]
     )
 
 
+def schema_from_entity(spec: EntitySpec) -> dg.TableSchema:
+    return _table_schema((c.name, c.duckdb_type, c.description, c.nullable, c.unique) for c in spec.columns)
+
+
+def schema_from_model(model: type[pa.DataFrameModel]) -> dg.TableSchema:
+    """Column schema of a table described by a Pandera model that is not a landing entity."""
+    columns = model.to_schema().columns.items()
+    return _table_schema(
+        (name, str(column.dtype), column.description or "", column.nullable, column.unique) for name, column in columns
+    )
+
+
 def schema_from_mart(spec: MartSpec) -> dg.TableSchema:
-    return dg.TableSchema(
-        columns=[
-            dg.TableColumn(
-                name=c.name,
-                type=c.duckdb_type,
-                description=c.description,
-                constraints=dg.TableColumnConstraints(nullable=c.nullable, unique=spec.primary_key == (c.name,)),
-            )
-            for c in spec.columns
-        ]
+    return _table_schema(
+        (c.name, c.duckdb_type, c.description, c.nullable, spec.primary_key == (c.name,)) for c in spec.columns
     )
 
 
