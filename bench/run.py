@@ -11,15 +11,18 @@ For each ``--leads`` size and each ``--profile`` of the generator:
    - **cold run**: ``buying-groups run`` end to end on a fresh warehouse, output and Dagster
      instance, the incremental drop moved aside;
    - **incremental run** (counted pairs only): the second drop moved back in, ``buying-groups
-     run`` again on the same warehouse.
+     run`` again on the same warehouse;
+   - **explain and diff** (counted pairs only) on that warehouse (``bench/explain_diff.py``).
    Wall time of each and peak memory (RSS of the child's process tree), and per step of the
    runs, wall time and rows/s from the run's Dagster event log.
 3. report medians and spread (min-max) of each, the ratios of the medians (pipeline to each
-   floor, incremental to full), and the median per-step times.
+   floor, incremental to full), the median seconds and share of the run of each stage (asset
+   group, its checks included), explain and diff against the scoring steps they re-do, and
+   the median per-step times.
 
 Running the floor and the pipeline in turn, several times, is what makes the ratio mean
 something on a shared or noisy machine: a slow minute hits both sides of a pair. Prints one
-Markdown table (a row per size and profile) and the per-step tables, and writes the samples
+Markdown table (a row per size and profile), the stage, explain/diff and per-step tables, and writes the samples
 to ``bench/results/<timestamp>.json`` (created when missing; not committed).
 
     python bench/run.py --leads 1000000
@@ -49,11 +52,13 @@ from typing import Any
 
 import duckdb
 
+from buying_groups.assets.keys import GROUPS
 from buying_groups.sample_data.profiles import PROFILES
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 FLOOR_SCRIPT = Path(__file__).resolve().parent / "floor.py"
+EXPLAIN_DIFF_SCRIPT = Path(__file__).resolve().parent / "explain_diff.py"
 BIN = Path(sys.executable).parent
 SAMPLE_SECONDS = 0.1
 PEAK_RSS_METHOD = (
@@ -92,6 +97,7 @@ class Pair:
     file_floor: Measurement
     full: Measurement
     incremental: Measurement | None
+    explain_diff: dict[str, Any] | None = None  # bench/explain_diff.py's report, counted pairs
 
 
 @dataclass
@@ -234,6 +240,32 @@ def measure_run(command: list[str], dagster_home: Path, log_path: Path) -> Measu
     return Measurement(seconds, peak, seconds, run_id, step_timings(dagster_home, run_id))
 
 
+def measure_explain_diff(space: Workspace, config: Path, log_path: Path) -> dict[str, Any]:
+    """``explain`` and ``diff`` on the warehouse a run just left (bench/explain_diff.py)."""
+    args = [sys.executable, str(EXPLAIN_DIFF_SCRIPT), "--warehouse", str(space.warehouse)]
+    args += ["--output", str(space.output), "--config", str(config)]
+    _, peak, output = measure_process(args, dict(os.environ), log_path)
+    return {**json.loads(output.strip().splitlines()[-1]), "peak_rss_bytes": peak}
+
+
+def step_groups() -> dict[str, str]:
+    """The asset group of every step of the daily job, by step key."""
+    from buying_groups.definitions import build_definitions
+    from buying_groups.settings import Settings
+
+    here = Path(".")
+    settings = Settings(landing_dir=here, warehouse=here / "w.duckdb", output_dir=here, config_dir=here)
+    definitions = build_definitions(settings)
+    group_of_asset = {spec.key: spec.group_name or "default" for spec in definitions.resolve_all_asset_specs()}
+    groups = {}
+    for assets in definitions.get_repository_def().assets_defs_by_key.values():
+        if assets.is_executable:
+            groups[assets.node_def.name] = group_of_asset[next(iter(assets.keys))]
+    for checks in definitions.asset_checks or []:  # a check step counts with the asset it checks
+        groups[checks.node_def.name] = group_of_asset[next(iter(checks.check_keys)).asset_key]
+    return groups
+
+
 def step_timings(dagster_home: Path, run_id: str) -> list[StepTiming]:
     """Wall time per step (STEP_START -> STEP_SUCCESS/FAILURE) and the materialised rows."""
     from dagster import DagsterEventType, DagsterInstance
@@ -338,16 +370,19 @@ def bench_profile(leads: int, profile: str, workdir: Path, options: argparse.Nam
             full = measure_run(command, space.dagster_home, Path(f"{logs}-full.log"))
         finally:
             (space.held / incremental_drop.name).rename(incremental_drop)
-        incremental = None
+        incremental = explain_diff = None
         if index > 0:
             incremental = measure_run(command, space.dagster_home, Path(f"{logs}-incremental.log"))
+            explain_diff = measure_explain_diff(space, options.config, Path(f"{logs}-explain-diff.log"))
         space.reset_run()  # the warehouse's pages are not left to the next floor read
         if result is None:
             rows = {table: info["rows"] for table, info in types.items()}
             floor_types = {table: info["types"] for table, info in types.items()}
             result = ProfileResult(leads, profile, rows, input_bytes, floor_types)
-        result.pairs.append(Pair(index == 0, memory_floor, file_floor, full, incremental))
+        result.pairs.append(Pair(index == 0, memory_floor, file_floor, full, incremental, explain_diff))
         again = f", incremental {incremental.seconds:.1f}s" if incremental else ""
+        if explain_diff:
+            again += f", explain {explain_diff['explain_group_seconds']:.2f}s, diff {explain_diff['diff_seconds']:.1f}s"
         print(
             f"  {label}: floor in memory {memory_floor.seconds:.1f}s, into a file {file_floor.seconds:.1f}s, "
             f"run {full.seconds:.1f}s{again}"
@@ -442,6 +477,54 @@ def steps_table(result: ProfileResult) -> str:
             ]
         )
     return _table(["step", "full s (median)", "rows", "rows/s", "incremental s (median)"], rows)
+
+
+def groups_table(result: ProfileResult, group_of_step: dict[str, str]) -> str:
+    """Per asset group (a stage of the pipeline): median seconds of its steps (checks
+    included) and their share of the whole run, full and incremental; the rest of the wall
+    time (interpreter start, Dagster's run set-up, between steps) as its own row."""
+    rows = []
+    columns = []
+    for pick in (lambda p: p.full, lambda p: p.incremental):
+        runs = [run for run in map(pick, result.counted) if run is not None]
+        per_run = [
+            {group: sum(s.seconds for s in run.steps if group_of_step.get(s.step, "other") == group) for group in GROUPS}
+            for run in runs
+        ]
+        outside = [run.seconds - sum(step.seconds for step in run.steps) for run in runs]
+        wall = statistics.median(run.seconds for run in runs)
+        columns.append(({g: statistics.median(r[g] for r in per_run) for g in GROUPS}, statistics.median(outside), wall))
+    for group in (*GROUPS, "outside the steps"):
+        cells = [group]
+        for by_group, outside, wall in columns:
+            seconds = outside if group == "outside the steps" else by_group[group]
+            cells += [f"{seconds:.2f}", f"{100 * seconds / wall:.1f} %"]
+        rows.append(cells)
+    return _table(["stage (asset group)", "full s", "share", "incremental s", "share"], rows)
+
+
+def explain_diff_table(result: ProfileResult, group_of_step: dict[str, str]) -> str:
+    """``explain`` and ``diff`` (bench/explain_diff.py), medians over the counted pairs, with
+    the scoring part of the full run (groups engagement, audiences, buying_groups) that diff
+    re-does."""
+    reports = [pair.explain_diff for pair in result.counted if pair.explain_diff]
+    scoring_groups = ("engagement", "audiences", "buying_groups")
+    scoring = statistics.median(
+        sum(step.seconds for step in pair.full.steps if group_of_step.get(step.step) in scoring_groups)
+        for pair in result.counted
+    )
+    rows = [
+        [label, Spread.of([r[key] for r in reports]).text(2)]
+        for label, key in (
+            ("open the warehouse read-only", "open_seconds"),
+            ("explain a group (the largest), after the open", "explain_group_seconds"),
+            ("explain a person, after the open", "explain_person_seconds"),
+            ("`buying-groups explain --group` (whole command)", "explain_cli_seconds"),
+            ("`diff`, min_engagement 10 points lower", "diff_seconds"),
+        )
+    ]
+    rows.append(["scoring steps of the full run (engagement, audiences, buying_groups)", f"{scoring:.2f}"])
+    return _table(["", "seconds: median (min-max)"], rows)
 
 
 def machine() -> dict[str, Any]:
@@ -556,7 +639,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(summary_table(results))
+    group_of_step = step_groups()
     for result in results:
+        print()
+        print(f"stages at {result.leads:,} leads, {result.profile}:")
+        print()
+        print(groups_table(result, group_of_step))
+        print()
+        print(f"explain and diff at {result.leads:,} leads, {result.profile}:")
+        print()
+        print(explain_diff_table(result, group_of_step))
         print()
         print(f"steps at {result.leads:,} leads, {result.profile} (full load, then the incremental drop):")
         print()
