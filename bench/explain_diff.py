@@ -87,9 +87,7 @@ def measure(warehouse: Path, output: Path, config: Path) -> dict[str, Any]:
         "diff_seconds": diff_seconds,
         "group": group_id,
         "person": person_key,
-        "diff_found": {
-            key: len(value) for key, value in result.items() if isinstance(value, list)
-        },
+        "diff_found": {key: len(value) for key, value in result.items() if isinstance(value, list)},
     }
 
 

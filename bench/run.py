@@ -488,12 +488,17 @@ def groups_table(result: ProfileResult, group_of_step: dict[str, str]) -> str:
     for pick in (lambda p: p.full, lambda p: p.incremental):
         runs = [run for run in map(pick, result.counted) if run is not None]
         per_run = [
-            {group: sum(s.seconds for s in run.steps if group_of_step.get(s.step, "other") == group) for group in GROUPS}
+            {
+                group: sum(s.seconds for s in run.steps if group_of_step.get(s.step, "other") == group)
+                for group in GROUPS
+            }
             for run in runs
         ]
         outside = [run.seconds - sum(step.seconds for step in run.steps) for run in runs]
         wall = statistics.median(run.seconds for run in runs)
-        columns.append(({g: statistics.median(r[g] for r in per_run) for g in GROUPS}, statistics.median(outside), wall))
+        columns.append(
+            ({g: statistics.median(r[g] for r in per_run) for g in GROUPS}, statistics.median(outside), wall)
+        )
     for group in (*GROUPS, "outside the steps"):
         cells = [group]
         for by_group, outside, wall in columns:
