@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -97,3 +98,38 @@ def atomic_binary_writer(final_path: Path) -> Iterator[BinaryIO]:
 def atomic_write_bytes(final_path: Path, data: bytes) -> None:
     with atomic_binary_writer(final_path) as handle:
         handle.write(data)
+
+
+def atomic_write_files(files: Iterable[tuple[Path, bytes]]) -> None:
+    """Write many small files, each atomically (temp file, then rename), with one durability
+    barrier for the whole set instead of an fsync per file and per rename: every temp file is
+    written, ``os.sync()`` flushes them together, then each is renamed onto its final name and
+    each directory involved is fsynced once. A file with a final name is always complete; on
+    an exception the temp files not yet renamed are removed.
+
+    An fsync costs about a millisecond on a journaling filesystem: with one per file and one
+    per rename, the few thousand sales alerts of a day spent most of their time there."""
+    # One random part for the batch; each temp file is still created exclusively ("xb").
+    token = secrets.token_hex(6)
+    pending: list[tuple[Path, Path]] = []
+    made: set[Path] = set()
+    try:
+        for final_path, data in files:
+            if final_path.parent not in made:
+                final_path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(final_path.parent)
+            temp_path = final_path.parent / f".{final_path.name}.{token}{TEMP_SUFFIX}"
+            with temp_path.open("xb") as handle:
+                pending.append((temp_path, final_path))
+                handle.write(data)
+        os.sync()
+        directories = {final_path.parent for _, final_path in pending}
+        while pending:
+            os.replace(*pending[-1])
+            pending.pop()
+        for directory in sorted(directories):
+            fsync_directory(directory)
+    except BaseException:
+        for temp_path, _ in pending:
+            temp_path.unlink(missing_ok=True)
+        raise

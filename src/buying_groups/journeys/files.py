@@ -14,16 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-import json
+import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
-from buying_groups.activation.atomic import atomic_write_bytes, temp_target
+from buying_groups.activation.atomic import atomic_write_bytes, atomic_write_files, temp_target
 from buying_groups.activation.csv_files import (
     StagedPart,
     WrittenFile,
@@ -48,7 +47,7 @@ from buying_groups.activation.linkedin import (
     solution_interest_directory,
 )
 from buying_groups.activation.options import LinkedInOptions
-from buying_groups.sql_files import load_sql
+from buying_groups.sql_files import load_sql, run_sql
 
 JOURNEYS_DIR = "journeys"
 SALES_ALERTS_DIR = "sales_alerts"
@@ -116,18 +115,13 @@ def write_journey_files(
     csv_file(MARKETO_LIST_ADDS, MARKETO_LIST_HEADER, "file_marketo_list_adds")
     csv_file(LINKEDIN_CONTACT_ADDS, LINKEDIN_CONTACT_ADDS_HEADER, "file_linkedin_contact_adds")
     csv_file(STAGE_CHANGES, STAGE_CHANGES_HEADER, "file_stage_changes")
-    for alert in _sales_alerts(con, as_of):
-        alert["solution_interest_name"] = interest_names.get(alert["solution_interest_id"])
-        slug = role_slug(alert["buying_group_id"])
-        for suffix, data in ((".json", _alert_json(alert)), (".md", _alert_markdown(alert, as_of))):
-            path = directory / SALES_ALERTS_DIR / f"{slug}{suffix}"
-            atomic_write_bytes(path, data)
-            result.files.append(_day_file(path, directory, 1, len(data), hashlib.sha256(data).hexdigest()))
+    alerts = _sales_alert_files(con, as_of, interest_names)
+    atomic_write_files((directory / name, data) for name, data in alerts)
+    result.files += [DayFile(name, 1, len(data), hashlib.sha256(data).hexdigest()) for name, data in alerts]
 
     manifest = {"as_of": as_of.isoformat(), "files": [asdict(f) for f in result.files]}
     atomic_write_bytes(directory / MANIFEST_NAME, manifest_bytes(manifest))
-    keep = {directory / f.path for f in result.files} | {directory / MANIFEST_NAME}
-    result.removed = _remove_stale_day_files(directory, keep)
+    result.removed = _remove_stale_day_files(directory, {f.path for f in result.files} | {MANIFEST_NAME})
     result.audience_files, removed = write_journey_audiences(con, output_root, as_of, options, audiences)
     result.removed += removed
     return result
@@ -175,95 +169,42 @@ def write_journey_audiences(
     return entries, finished + publish(root, staged, manifest_bytes(manifest), previous)
 
 
-def _sales_alerts(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Iterator[dict[str, Any]]:
-    relation = con.execute(load_sql("journeys/file_sales_alerts"), {"as_of": as_of})
-    columns = [d[0] for d in relation.description]
-    for row in relation.fetchall():
-        yield dict(zip(columns, row, strict=True))
+def _sales_alert_files(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, interest_names: Mapping[str, str]
+) -> list[tuple[str, bytes]]:
+    """Each alerted group's ``sales_alerts/<slug>.json`` and ``.md`` (paths relative to the
+    day's folder), both rendered by the query."""
+    params = {"as_of": as_of, "interest_ids": list(interest_names), "interest_names": list(interest_names.values())}
+    files = []
+    for buying_group_id, alert_json, alert_markdown in run_sql(con, "journeys/file_sales_alerts", params).fetchall():
+        slug = role_slug(buying_group_id)
+        files.append((f"{SALES_ALERTS_DIR}/{slug}.json", alert_json.encode("utf-8")))
+        files.append((f"{SALES_ALERTS_DIR}/{slug}.md", alert_markdown.encode("utf-8")))
+    return files
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return round(value, 1)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
-def _alert_json(alert: dict[str, Any]) -> bytes:
-    return (json.dumps(_plain(alert), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def _md(value: Any) -> str:
-    """A Markdown table cell: pipes escaped, one line."""
-    text = "" if value is None else str(value)
-    return re.sub(r"\s+", " ", text).replace("|", "\\|").strip()
-
-
-def _alert_markdown(alert: dict[str, Any], as_of: dt.date) -> bytes:
-    a = _plain(alert)
-    lines = [
-        f"# Sales alert: {_md(a['group_name'])}",
-        "",
-        f"- Account: {_md(a['account_name'])} (`{_md(a['account_key'])}`)",
-        f"- Solution interest: {_md(a['solution_interest_name'] or a['solution_interest_id'])}",
-        f"- Completeness: {round(a['completeness_score'])} (weighted {round(a['weighted_completeness_score'])})",
-        f"- Engagement: {round(a['engagement_score'])}",
-        f"- Stage: {_md(a['stage'])}; lifecycle stage: {_md(a['lifecycle_stage'])}",
-        f"- Missing roles: {_md(', '.join(a['missing_roles']) or 'none')}",
-        f"- Recipients: {_md(', '.join(a['recipients']))}",
-        f"- Journeys: {_md(', '.join(a['journeys']))}; as of {as_of.isoformat()}",
-        "",
-        "## Top members by engagement",
-        "",
-        "| name | title | role | score | email | last activities |",
-        "|---|---|---|---|---|---|",
-    ]
-    for member in a["top_members"]:
-        activities = "; ".join(
-            f"{act['date']} {act['event_type'] or act['activity_type_id']} {act['detail'] or ''}".strip()
-            for act in member["last_activities"]
-        )
-        lines.append(
-            "| "
-            + " | ".join(
-                _md(v)
-                for v in (
-                    member["name"],
-                    member["title"],
-                    member["role"],
-                    round(member["person_engagement_score"]),
-                    member["email"] or "(suppressed)",
-                    activities,
-                )
-            )
-            + " |"
-        )
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _remove_stale_day_files(directory: Path, keep: set[Path]) -> list[Path]:
+def _remove_stale_day_files(directory: Path, keep: set[str]) -> list[Path]:
     """Files of ours in the day's folder that this run did not write (a re-run with fewer
-    alerts), and leftover temp files; anything else is left alone."""
-    removed = []
+    alerts), and leftover temp files; anything else is left alone. ``keep`` holds paths
+    relative to the day's folder."""
     fixed = {MARKETO_LIST_ADDS, LINKEDIN_CONTACT_ADDS, STAGE_CHANGES, MANIFEST_NAME}
-    alerts = directory / SALES_ALERTS_DIR
+
+    def ours(folder: str, owns: Callable[[str], bool]) -> Iterator[str]:
+        if not (directory / folder).is_dir():
+            return
+        with os.scandir(directory / folder) as entries:  # DirEntry.is_file: no stat per file
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False) and (owns(entry.name) or owns(temp_target(entry.name) or "")):
+                    yield f"{folder}/{entry.name}" if folder != "." else entry.name
+
     candidates = itertools.chain(
-        (p for p in directory.iterdir() if p.is_file() and (p.name in fixed or temp_target(p.name) in fixed)),
-        (
-            p
-            for p in (alerts.iterdir() if alerts.is_dir() else [])
-            if p.is_file() and (_ALERT_FILE.fullmatch(p.name) or _ALERT_FILE.fullmatch(temp_target(p.name) or ""))
-        ),
+        ours(".", fixed.__contains__), ours(SALES_ALERTS_DIR, lambda name: bool(_ALERT_FILE.fullmatch(name)))
     )
-    for path in sorted(candidates):
-        if path not in keep:
-            path.unlink(missing_ok=True)
-            removed.append(path)
+    removed = []
+    for name in sorted(candidates):
+        if name not in keep:
+            (directory / name).unlink(missing_ok=True)
+            removed.append(directory / name)
     return removed
 
 
