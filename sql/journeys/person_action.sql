@@ -1,24 +1,19 @@
 -- A person action (marketo_list, linkedin_contacts) for the accounts at one action node:
 -- one action row per active member of the group chosen by `people`, never a suppressed
--- person (own flags, or any lead sharing the normalised email: activation_suppressed_emails
--- and the activation macros, prepared on the connection by the LinkedIn export's session).
+-- person (`jw_reachable`, see work_tables.sql).
 INSERT INTO marts.journey_actions
 WITH at_node AS (
     SELECT * FROM jw_pos WHERE journey_id = $journey_id AND node_id = $node_id AND pending
 ),
 chosen AS (
-    SELECT n.*, p.person_key, activation_normalised_email(p.work_email) AS email,
+    SELECT n.*, p.person_key, p.jw_email AS email,
            p.first_name, p.last_name, p.job_title, p.country,
            coalesce(a.account_name, p.company_name) AS company
     FROM at_node AS n
     JOIN marts.buying_group_members AS m ON m.buying_group_id = n.buying_group_id AND NOT m.is_removed
-    JOIN b2b.persons AS p ON p.person_key = m.person_key
+    JOIN jw_member_persons AS p ON p.person_key = m.person_key
     LEFT JOIN b2b.accounts AS a ON a.account_key = n.account_key
-    WHERE CASE WHEN m.person_key IS NOT NULL THEN {people_filter} END
-      AND NOT activation_is_suppressed(p.is_unsubscribed, p.is_marketing_suspended, p.is_email_invalid, p.is_deleted)
-      AND activation_normalised_email(p.work_email) IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM activation_suppressed_emails AS s
-                      WHERE s.email = activation_normalised_email(p.work_email))
+    WHERE p.jw_reachable AND CASE WHEN m.person_key IS NOT NULL THEN {people_filter} END
 )
 SELECT sha256(concat_ws('|', c.journey_id, c.account_key, c.entry_number, c.node_id, CAST($as_of AS DATE),
                         $action_index, c.person_key)),

@@ -13,3 +13,14 @@ CREATE OR REPLACE TEMP TABLE jw_log (
 -- jw_nodes: the configured nodes (type decides whether arriving there blocks).
 CREATE OR REPLACE TEMP TABLE jw_nodes (journey_id VARCHAR, node_id VARCHAR, node_type VARCHAR, node_order INTEGER);
 CREATE OR REPLACE TEMP TABLE jw_transitions (from_stage VARCHAR, to_stage VARCHAR);
+-- jw_member_persons: the leads who are active members of a group, with their normalised email
+-- and whether a person action may reach them (never a suppressed person: own flags, or any
+-- lead sharing the normalised email), worked out once per run instead of once per action.
+CREATE OR REPLACE TEMP TABLE jw_member_persons AS
+SELECT *, activation_normalised_email(work_email) AS jw_email,
+       NOT activation_is_suppressed(is_unsubscribed, is_marketing_suspended, is_email_invalid, is_deleted)
+       AND activation_normalised_email(work_email) IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM activation_suppressed_emails AS s
+                       WHERE s.email = activation_normalised_email(work_email)) AS jw_reachable
+FROM b2b.persons
+WHERE person_key IN (SELECT person_key FROM marts.buying_group_members WHERE NOT is_removed);
