@@ -31,15 +31,15 @@ members AS (
     QUALIFY row_number() OVER (PARTITION BY m.buying_group_id
                                ORDER BY m.person_engagement_score DESC, m.person_key) <= 4
 ),
+-- the last 2 activities of each member: newest first (on the same second, the higher event id)
 recent AS (
-    SELECT mb.buying_group_id, mb.person_key,
-           list({'date': CAST(e."timestamp" AS DATE), 'activity_type_id': e.activity_type_id,
-                 'event_type': e.event_type, 'detail': e.primary_attribute_value}
-                ORDER BY e."timestamp" DESC, e.event_id)[1:2] AS activities
-    FROM members AS mb
-    JOIN b2b.experience_events AS e ON e.person_key = mb.person_key
-    WHERE CAST(e."timestamp" AS DATE) <= CAST($as_of AS DATE)
-    GROUP BY ALL
+    SELECT e.person_key,
+           max_by({'date': CAST(e."timestamp" AS DATE), 'activity_type_id': e.activity_type_id,
+                   'event_type': e.event_type, 'detail': e.primary_attribute_value},
+                  (e."timestamp", e.event_id), 2) AS activities
+    FROM b2b.experience_events AS e
+    WHERE e.person_key IN (SELECT person_key FROM members) AND CAST(e."timestamp" AS DATE) <= CAST($as_of AS DATE)
+    GROUP BY e.person_key
 ),
 top_members AS (
     SELECT mb.buying_group_id,
@@ -54,7 +54,7 @@ top_members AS (
                                                      coalesce(a.detail, '')))), '; '))) || ' |'
                 ORDER BY mb.engagement DESC, mb.person_key) AS member_lines
     FROM members AS mb
-    LEFT JOIN recent AS r ON r.buying_group_id = mb.buying_group_id AND r.person_key = mb.person_key
+    LEFT JOIN recent AS r ON r.person_key = mb.person_key
     GROUP BY mb.buying_group_id
 ),
 alert AS (
