@@ -126,11 +126,10 @@ def atomic_write_files(files: Iterable[tuple[Path, bytes]]) -> None:
             with temp_path.open("xb") as handle:
                 pending.append((temp_path, final_path))
                 handle.write(data)
-        directories = {final_path.parent for _, final_path in pending}
         while pending:
             os.replace(*pending[-1])
             pending.pop()
-        for directory in sorted(directories):
+        for directory in sorted(made):
             fsync_directory(directory)
     except BaseException:
         for temp_path, _ in pending:
