@@ -170,3 +170,18 @@ def test_column_lineage_points_at_real_upstream_columns(materialized):
                 assert dep.asset_key in graph.get(key).parent_keys, (key, dep.asset_key)
                 upstream = {c.name for c in materialized[dep.asset_key].metadata["dagster/column_schema"].value.columns}
                 assert dep.column_name in upstream, (key, column, dep)
+
+
+def test_the_journey_files_table_sums_up_the_sales_alerts_in_one_row(materialized):
+    """Thousands of alert files at a million leads: the UI's table lists the day's CSVs and one
+    row for the alerts (their files are in the day's manifest), with the count on disk."""
+    metadata = materialized[keys.JOURNEY_FILES].metadata
+    folder = Path(metadata["folder"].value)
+    on_disk = sorted(p.name for p in (folder / "sales_alerts").iterdir())
+    assert on_disk, "the sample journeys alert sales on this world"
+    assert metadata["sales_alerts"].value == len(on_disk) // 2 == len([n for n in on_disk if n.endswith(".json")])
+    table = metadata["files"].value
+    assert table.count("sales_alerts/") == 1
+    assert f"| {len(on_disk) // 2} |" in table
+    for name in ("marketo_list_adds.csv", "linkedin_contact_adds.csv", "stage_changes.csv"):
+        assert f"| `{name}` |" in table

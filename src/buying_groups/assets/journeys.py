@@ -30,7 +30,7 @@ from buying_groups.assets.keys import (
 )
 from buying_groups.assets.metadata import markdown_table, table_metadata
 from buying_groups.journeys import ensure_journey_tables, run_journeys
-from buying_groups.journeys.files import write_journey_files
+from buying_groups.journeys.files import SALES_ALERTS_DIR, write_journey_files
 from buying_groups.resources import WAREHOUSE_POOL, OutputResource, ProjectConfigResource, WarehouseResource
 from buying_groups.sql_files import load_sql
 
@@ -157,14 +157,26 @@ def journey_files(output: OutputResource, warehouse: WarehouseResource, project_
             journey_audiences(config),
             {s.id: s.name for s in config.interests},
         )
-    rows = [(f.path, f.row_count, f.byte_size, f.sha256[:12]) for f in written.files]
+    # The sales alerts (one pair of files per alerted group, thousands at a million leads) are
+    # one row: their list is in the day's manifest, not in the event log.
+    is_alert = [f.path.startswith(f"{SALES_ALERTS_DIR}/") for f in written.files]
+    alert_count = sum(is_alert) // 2  # a .json and a .md each
+    alert_bytes = sum(f.byte_size for f, alert in zip(written.files, is_alert, strict=True) if alert)
+    rows = [
+        (f.path, f.row_count, f.byte_size, f.sha256[:12])
+        for f, alert in zip(written.files, is_alert, strict=True)
+        if not alert
+    ]
+    rows.append(
+        (f"{SALES_ALERTS_DIR}/ (a .json and a .md per group; listed in manifest.json)", alert_count, alert_bytes, "")
+    )
     rows += [(f"linkedin/journeys/{f.path}", f.row_count, f.byte_size, f.sha256[:12]) for f in written.audience_files]
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": sum(f.row_count for f in written.files if f.path.endswith(".csv")),
             "folder": dg.MetadataValue.path(str(written.day_directory)),
             "files": dg.MetadataValue.md(markdown_table(["file", "rows", "bytes", "sha256"], rows)),
-            "sales_alerts": sum(1 for f in written.files if f.path.endswith(".json")),
+            "sales_alerts": alert_count,
             "stale_files_removed": len(written.removed),
         }
     )
