@@ -160,6 +160,14 @@ def landing(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped `config/` that a test may edit."""
+    target = tmp_path / "config"
+    shutil.copytree(REPO / "config", target)
+    return target
+
+
+@pytest.fixture
 def warehouse_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse.duckdb"
 

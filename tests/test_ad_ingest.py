@@ -3,7 +3,6 @@ key; reached companies matched to accounts; opportunity_roles.createdAt; config/
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -189,13 +188,6 @@ def test_reached_companies_match_by_page_url_then_domain_then_name(con, landing)
     assert con.execute(
         "SELECT account_key, matched_by FROM b2b.ad_company_matches WHERE company_name = 'Nobody Inc'"
     ).fetchall() == [(f"7{key}", "domain")]
-
-
-@pytest.fixture
-def config_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "config"
-    shutil.copytree(REPO / "config", target)
-    return target
 
 
 def test_kpis_config_defaults_when_absent(config_dir: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -21,13 +20,6 @@ from buying_groups.config import (
 from tests.conftest import REPO, run_command
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config"
-
-
-@pytest.fixture
-def config_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "config"
-    shutil.copytree(EXAMPLE, target)
-    return target
 
 
 def edit_yaml(path: Path, change: object) -> None:

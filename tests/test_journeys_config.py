@@ -3,7 +3,6 @@ file, path, value and what is allowed."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +15,6 @@ from buying_groups.config import ConfigError, load_config
 from buying_groups.config.journeys import ScopedCondition, SplitNode, WhenAll, buying_group_scope
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config"
-
-
-@pytest.fixture
-def config_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "config"
-    shutil.copytree(EXAMPLE, target)
-    return target
 
 
 def write_journeys(config_dir: Path, data: dict[str, Any]) -> None:
