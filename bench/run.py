@@ -3,9 +3,11 @@
 For each ``--leads`` size and each ``--profile`` of the generator:
 
 1. generate the extracts (two drops: a full load and a ~1 % incremental drop; not timed);
-2. run *pairs*, after one warm-up pair that is reported but not counted. A pair is, in turn:
+2. run *pairs*, after one warm-up pair that is reported but not counted (``--no-warm-up``: the
+   first pair counts, for a size where one pair takes half an hour). A pair is, in turn:
    - **floor in memory**: DuckDB reads every CSV of the full-load drop into typed tables of an
-     in-memory database (``bench/floor.py``, a child process);
+     in-memory database (``bench/floor.py``, a child process); ``--no-memory-floor`` skips it
+     where those tables do not fit in RAM (~2.7 GB per 1M leads), and the table says "not run";
    - **floor into a file**: the same into a fresh database file, then a checkpoint (what a
      pipeline that persists its tables cannot beat);
    - **cold run**: ``buying-groups run`` end to end on a fresh warehouse, output and Dagster
@@ -28,6 +30,7 @@ to ``bench/results/<timestamp>.json`` (created when missing; not committed).
     python bench/run.py --leads 1000000
     python bench/run.py --leads 1000000 --profile plain --pairs 5
     python bench/run.py --leads 20000 --pairs 1 --workdir /tmp/bench --keep
+    python bench/run.py --leads 10000000 --profile realistic --pairs 1 --no-warm-up --no-memory-floor
 """
 
 from __future__ import annotations
@@ -93,7 +96,7 @@ class Pair:
     """One round: both floors, then the cold run (and, counted pairs only, the incremental run)."""
 
     warm_up: bool
-    memory_floor: Measurement
+    memory_floor: Measurement | None  # None under --no-memory-floor (it would not fit in RAM)
     file_floor: Measurement
     full: Measurement
     incremental: Measurement | None
@@ -129,6 +132,11 @@ class ProfileResult:
     def counted(self) -> list[Pair]:
         return [pair for pair in self.pairs if not pair.warm_up]
 
+    @property
+    def memory_floor_ran(self) -> bool:
+        """False under ``--no-memory-floor``: that floor runs in every pair or in none."""
+        return all(pair.memory_floor is not None for pair in self.pairs)
+
     def spread(self, pick: Callable[[Pair], Measurement | None]) -> Spread:
         return Spread.of([m.seconds for m in map(pick, self.counted) if m is not None])
 
@@ -136,21 +144,23 @@ class ProfileResult:
         return max((m.peak_rss_bytes for m in map(pick, self.counted) if m is not None), default=0)
 
     def summary(self) -> dict[str, Any]:
-        memory_floor = self.spread(lambda p: p.memory_floor)
+        """Spreads, ratios of the medians and peaks; the in-memory floor's are None when it did
+        not run (a number there would read as a measurement)."""
+        memory_floor = self.spread(lambda p: p.memory_floor) if self.memory_floor_ran else None
         file_floor = self.spread(lambda p: p.file_floor)
         full = self.spread(lambda p: p.full)
         incremental = self.spread(lambda p: p.incremental)
         return {
             "pairs": len(self.counted),
-            "memory_floor_seconds": asdict(memory_floor),
+            "memory_floor_seconds": asdict(memory_floor) if memory_floor is not None else None,
             "file_floor_seconds": asdict(file_floor),
             "pipeline_seconds": asdict(full),
             "incremental_seconds": asdict(incremental),
-            "pipeline_to_memory_floor": full.median / memory_floor.median,
+            "pipeline_to_memory_floor": full.median / memory_floor.median if memory_floor is not None else None,
             "pipeline_to_file_floor": full.median / file_floor.median,
             "incremental_to_full": incremental.median / full.median,
             "peak_rss_bytes": {
-                "memory_floor": self.peak_bytes(lambda p: p.memory_floor),
+                "memory_floor": self.peak_bytes(lambda p: p.memory_floor) if memory_floor is not None else None,
                 "file_floor": self.peak_bytes(lambda p: p.file_floor),
                 "pipeline": self.peak_bytes(lambda p: p.full),
                 "incremental": self.peak_bytes(lambda p: p.incremental),
@@ -358,11 +368,16 @@ def bench_profile(leads: int, profile: str, workdir: Path, options: argparse.Nam
     command += ["--as-of", options.as_of or options.end_date]
 
     result: ProfileResult | None = None
-    for index in range(options.pairs + 1):
+    # Pair 0 is the warm-up pair; without one, the counted pairs 1..N are all there is.
+    for index in range(0 if options.warm_up else 1, options.pairs + 1):
         label = "warm-up pair" if index == 0 else f"pair {index}/{options.pairs}"
         logs = space.logs / f"pair-{index}"
-        memory_floor, types = measure_floor(full_drop, None, Path(f"{logs}-floor-memory.log"))
-        file_floor, _ = measure_floor(full_drop, space.floor_database, Path(f"{logs}-floor-file.log"))
+        memory_floor: Measurement | None = None
+        if options.memory_floor:
+            memory_floor, _ = measure_floor(full_drop, None, Path(f"{logs}-floor-memory.log"))
+        # The column types come from the file floor, which runs in every pair (DuckDB detects
+        # the same types whatever database the tables go into).
+        file_floor, types = measure_floor(full_drop, space.floor_database, Path(f"{logs}-floor-file.log"))
         space.reset_run()
         space.held.mkdir(exist_ok=True)
         incremental_drop.rename(space.held / incremental_drop.name)
@@ -383,11 +398,12 @@ def bench_profile(leads: int, profile: str, workdir: Path, options: argparse.Nam
         again = f", incremental {incremental.seconds:.1f}s" if incremental else ""
         if explain_diff:
             again += f", explain {explain_diff['explain_group_seconds']:.2f}s, diff {explain_diff['diff_seconds']:.1f}s"
+        in_memory = f"{memory_floor.seconds:.1f}s" if memory_floor is not None else "not run"
         print(
-            f"  {label}: floor in memory {memory_floor.seconds:.1f}s, into a file {file_floor.seconds:.1f}s, "
+            f"  {label}: floor in memory {in_memory}, into a file {file_floor.seconds:.1f}s, "
             f"run {full.seconds:.1f}s{again}"
         )
-    assert result is not None  # at least the warm-up pair ran
+    assert result is not None  # --pairs is at least 1
     return result
 
 
@@ -431,18 +447,22 @@ def summary_table(results: list[ProfileResult]) -> str:
     for r in results:
         s = r.summary()
         peaks = s["peak_rss_bytes"]
+        memory_floor = s["memory_floor_seconds"]  # None under --no-memory-floor
         rows.append(
             [
                 f"{r.leads:,}",
                 r.profile,
                 f"{r.input_bytes / 1e9:.2f}",
                 str(s["pairs"]),
-                Spread(**s["memory_floor_seconds"]).text(),
+                Spread(**memory_floor).text() if memory_floor is not None else "not run",
                 Spread(**s["file_floor_seconds"]).text(),
                 Spread(**s["pipeline_seconds"]).text(),
-                f"{s['pipeline_to_memory_floor']:.2f}x",
+                f"{s['pipeline_to_memory_floor']:.2f}x" if memory_floor is not None else "not run",
                 f"{s['pipeline_to_file_floor']:.2f}x",
-                " / ".join(f"{peaks[k] / 1e9:.2f}" for k in ("memory_floor", "file_floor", "pipeline")),
+                " / ".join(
+                    f"{peaks[k] / 1e9:.2f}" if peaks[k] is not None else "-"
+                    for k in ("memory_floor", "file_floor", "pipeline")
+                ),
                 Spread(**s["incremental_seconds"]).text(),
                 f"{100 * s['incremental_to_full']:.0f} %",
             ]
@@ -557,6 +577,8 @@ def write_json(path: Path, info: dict[str, Any], options: argparse.Namespace, re
             "leads": options.leads,
             "profiles": options.profile,
             "pairs": options.pairs,
+            "warm_up": options.warm_up,
+            "memory_floor": options.memory_floor,
             "seed": options.seed,
             "end_date": options.end_date,
             "as_of": options.as_of or options.end_date,
@@ -613,7 +635,19 @@ def main(argv: list[str] | None = None) -> int:
         default=list(PROFILES),
         help=f"generator profiles, comma-separated (default {','.join(PROFILES)})",
     )
-    parser.add_argument("--pairs", type=_positive, default=3, help="counted pairs after the warm-up pair (default 3)")
+    parser.add_argument("--pairs", type=_positive, default=3, help="counted pairs (default 3)")
+    parser.add_argument(
+        "--warm-up",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run one uncounted pair first (default); --no-warm-up counts the first pair, where a pair is long",
+    )
+    parser.add_argument(
+        "--memory-floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run the in-memory floor (default); --no-memory-floor skips it where its tables do not fit in RAM",
+    )
     parser.add_argument("--workdir", type=Path, help="where extracts and warehouses go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the work dir (extracts are reused next time)")
     parser.add_argument("--seed", type=int, default=7)
@@ -638,9 +672,10 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     print(f"  wrote {json_path.relative_to(REPO)}")
     print()
+    warm_up = " after a warm-up pair" if options.warm_up else ", no warm-up pair"
     print(
         f"{info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB RAM, Python {info['python']}, "
-        f"DuckDB {info['duckdb']}; seconds: median (min-max) of {options.pairs} pairs after a warm-up pair"
+        f"DuckDB {info['duckdb']}; seconds: median (min-max) of {options.pairs} pairs{warm_up}"
     )
     print()
     print(summary_table(results))
