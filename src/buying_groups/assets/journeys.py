@@ -183,6 +183,8 @@ def journey_files(output: OutputResource, warehouse: WarehouseResource, project_
 
 
 # --------------------------------------------------------------------------- asset checks
+# One step for the four checks (one connection, one pass of the warehouse pool): they read
+# small tables, so four steps spent more time starting and stopping than checking.
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | None = None) -> int:
@@ -190,100 +192,95 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] |
     return int(value)
 
 
-@dg.asset_check(asset=JOURNEY_ACTIONS, blocking=True, pool=WAREHOUSE_POOL)
-def journey_actions_never_suppressed(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    """No person action reaches an unsubscribed, suspended, email-invalid or deleted person,
-    nor one sharing a normalised email with such a lead (re-derived from `b2b.persons`)."""
+def _no_suppressed_person(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
     # The LinkedIn check's own list of suppressed addresses, written apart from the export SQL.
     suppressed_sql = load_sql("activation/check_suppressed_emails").rstrip().rstrip(";")
-    with warehouse.connect() as con:
-        ensure_journey_tables(con)
-        bad = _count(
-            con,
-            f"""
-            WITH suppressed AS (SELECT * FROM ({suppressed_sql}) AS s(email))
-            SELECT count(*) FROM marts.journey_actions AS x
-            JOIN b2b.persons AS p ON p.person_key = x.person_key
-            WHERE x.person_key IS NOT NULL AND (
-                p.is_unsubscribed IS NOT false OR p.is_marketing_suspended IS NOT false
-                OR p.is_email_invalid IS NOT false OR p.is_deleted IS NOT false
-                OR lower(trim(p.work_email, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)))
-                   IN (SELECT lower(trim(email)) FROM suppressed))
-            """,
-        )
-    return dg.AssetCheckResult(passed=bad == 0, metadata={"suppressed_person_actions": bad})
-
-
-@dg.asset_check(asset=JOURNEY_ACTIONS, blocking=True, pool=WAREHOUSE_POOL)
-def journey_action_ids_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    """No action id appears twice (re-running a day replaces its actions)."""
-    with warehouse.connect() as con:
-        ensure_journey_tables(con)
-        duplicates = _count(
-            con, "SELECT count(*) FROM (SELECT action_id FROM marts.journey_actions GROUP BY 1 HAVING count(*) > 1)"
-        )
-    return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicate_action_ids": duplicates})
-
-
-@dg.asset_check(asset=JOURNEY_STATE, blocking=True, pool=WAREHOUSE_POOL)
-def active_accounts_on_existing_nodes(
-    warehouse: WarehouseResource, project_config: ProjectConfigResource
-) -> dg.AssetCheckResult:
-    """Every active account stands on a node of its journey in `journeys.yaml`, and on at
-    most one node of a journey at a time."""
-    config = project_config.load()
-    nodes = [(j.id, n.id) for j in config.journeys.journeys for n in j.nodes] or [("", "")]
-    with warehouse.connect() as con:
-        ensure_journey_tables(con)
-        stray = _count(
-            con,
-            "SELECT count(*) FROM marts.journey_state AS s WHERE s.status = 'active' "
-            "AND NOT list_contains($nodes, {'journey_id': s.journey_id, 'node_id': s.node_id})",
-            {"nodes": [{"journey_id": j, "node_id": n} for j, n in nodes]},
-        )
-        doubled = _count(
-            con,
-            "SELECT count(*) FROM (SELECT journey_id, account_key FROM marts.journey_state "
-            "WHERE status = 'active' GROUP BY ALL HAVING count(*) > 1)",
-        )
+    bad = _count(
+        con,
+        f"""
+        WITH suppressed AS (SELECT * FROM ({suppressed_sql}) AS s(email))
+        SELECT count(*) FROM marts.journey_actions AS x
+        JOIN b2b.persons AS p ON p.person_key = x.person_key
+        WHERE x.person_key IS NOT NULL AND (
+            p.is_unsubscribed IS NOT false OR p.is_marketing_suspended IS NOT false
+            OR p.is_email_invalid IS NOT false OR p.is_deleted IS NOT false
+            OR lower(trim(p.work_email, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)))
+               IN (SELECT lower(trim(email)) FROM suppressed))
+        """,
+    )
     return dg.AssetCheckResult(
+        check_name="journey_actions_never_suppressed",
+        asset_key=JOURNEY_ACTIONS,
+        passed=bad == 0,
+        metadata={"suppressed_person_actions": bad},
+    )
+
+
+def _unique_action_ids(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
+    duplicates = _count(
+        con, "SELECT count(*) FROM (SELECT action_id FROM marts.journey_actions GROUP BY 1 HAVING count(*) > 1)"
+    )
+    return dg.AssetCheckResult(
+        check_name="journey_action_ids_unique",
+        asset_key=JOURNEY_ACTIONS,
+        passed=duplicates == 0,
+        metadata={"duplicate_action_ids": duplicates},
+    )
+
+
+def _active_accounts_on_existing_nodes(con: duckdb.DuckDBPyConnection, config: "ProjectConfig") -> dg.AssetCheckResult:
+    nodes = [(j.id, n.id) for j in config.journeys.journeys for n in j.nodes] or [("", "")]
+    stray = _count(
+        con,
+        "SELECT count(*) FROM marts.journey_state AS s WHERE s.status = 'active' "
+        "AND NOT list_contains($nodes, {'journey_id': s.journey_id, 'node_id': s.node_id})",
+        {"nodes": [{"journey_id": j, "node_id": n} for j, n in nodes]},
+    )
+    doubled = _count(
+        con,
+        "SELECT count(*) FROM (SELECT journey_id, account_key FROM marts.journey_state "
+        "WHERE status = 'active' GROUP BY ALL HAVING count(*) > 1)",
+    )
+    return dg.AssetCheckResult(
+        check_name="active_accounts_on_existing_nodes",
+        asset_key=JOURNEY_STATE,
         passed=stray == 0 and doubled == 0,
         metadata={"active_on_unknown_node": stray, "accounts_active_twice": doubled},
     )
 
 
-@dg.asset_check(asset=BUYING_GROUP_STAGE_HISTORY, blocking=True, pool=WAREHOUSE_POOL)
-def stage_history_follows_the_model(
-    warehouse: WarehouseResource, project_config: ProjectConfigResource
-) -> dg.AssetCheckResult:
-    """Each accepted journey move is allowed by the stage model and starts from the group's
-    previous stage; each ignored one is not allowed; entry rows start in the entry stage."""
-    model = project_config.load().journeys.stage_model
+def _stage_history_follows_the_model(con: duckdb.DuckDBPyConnection, config: "ProjectConfig") -> dg.AssetCheckResult:
+    model = config.journeys.stage_model
     if model is None:
-        return dg.AssetCheckResult(passed=True, metadata={"stage_model": "none"})
+        return dg.AssetCheckResult(
+            check_name="stage_history_follows_the_model",
+            asset_key=BUYING_GROUP_STAGE_HISTORY,
+            passed=True,
+            metadata={"stage_model": "none"},
+        )
     allowed = [{"from_stage": s, "to_stage": t} for s, targets in model.transitions.items() for t in targets]
-    with warehouse.connect() as con:
-        ensure_journey_tables(con)
-        (wrong_entry, disallowed_accepted, allowed_ignored, broken_chain) = con.execute(  # type: ignore[misc]
-            """
-            WITH accepted AS (
-                SELECT *, lag(to_stage) OVER (PARTITION BY buying_group_id ORDER BY as_of, seq) AS previous
-                FROM marts.buying_group_stage_history WHERE accepted
-            )
-            SELECT
-                (SELECT count(*) FROM marts.buying_group_stage_history
-                 WHERE source = 'entry' AND (to_stage <> $entry OR from_stage IS NOT NULL)),
-                (SELECT count(*) FROM marts.buying_group_stage_history
-                 WHERE source = 'journey' AND accepted
-                   AND NOT list_contains($allowed, {'from_stage': from_stage, 'to_stage': to_stage})),
-                (SELECT count(*) FROM marts.buying_group_stage_history
-                 WHERE source = 'journey' AND NOT accepted
-                   AND list_contains($allowed, {'from_stage': from_stage, 'to_stage': to_stage})),
-                (SELECT count(*) FROM accepted WHERE source = 'journey' AND from_stage IS DISTINCT FROM previous)
-            """,
-            {"entry": model.entry, "allowed": allowed or [{"from_stage": "", "to_stage": ""}]},
-        ).fetchone()
+    (wrong_entry, disallowed_accepted, allowed_ignored, broken_chain) = con.execute(  # type: ignore[misc]
+        """
+        WITH accepted AS (
+            SELECT *, lag(to_stage) OVER (PARTITION BY buying_group_id ORDER BY as_of, seq) AS previous
+            FROM marts.buying_group_stage_history WHERE accepted
+        )
+        SELECT
+            (SELECT count(*) FROM marts.buying_group_stage_history
+             WHERE source = 'entry' AND (to_stage <> $entry OR from_stage IS NOT NULL)),
+            (SELECT count(*) FROM marts.buying_group_stage_history
+             WHERE source = 'journey' AND accepted
+               AND NOT list_contains($allowed, {'from_stage': from_stage, 'to_stage': to_stage})),
+            (SELECT count(*) FROM marts.buying_group_stage_history
+             WHERE source = 'journey' AND NOT accepted
+               AND list_contains($allowed, {'from_stage': from_stage, 'to_stage': to_stage})),
+            (SELECT count(*) FROM accepted WHERE source = 'journey' AND from_stage IS DISTINCT FROM previous)
+        """,
+        {"entry": model.entry, "allowed": allowed or [{"from_stage": "", "to_stage": ""}]},
+    ).fetchone()
     return dg.AssetCheckResult(
+        check_name="stage_history_follows_the_model",
+        asset_key=BUYING_GROUP_STAGE_HISTORY,
         passed=wrong_entry == disallowed_accepted == allowed_ignored == broken_chain == 0,
         metadata={
             "entry_rows_not_in_entry_stage": wrong_entry,
@@ -294,10 +291,50 @@ def stage_history_follows_the_model(
     )
 
 
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            "journey_actions_never_suppressed",
+            asset=JOURNEY_ACTIONS,
+            blocking=True,
+            description="No person action reaches an unsubscribed, suspended, email-invalid or deleted "
+            "person, nor one sharing a normalised email with such a lead (re-derived from `b2b.persons`).",
+        ),
+        dg.AssetCheckSpec(
+            "journey_action_ids_unique",
+            asset=JOURNEY_ACTIONS,
+            blocking=True,
+            description="No action id appears twice (re-running a day replaces its actions).",
+        ),
+        dg.AssetCheckSpec(
+            "active_accounts_on_existing_nodes",
+            asset=JOURNEY_STATE,
+            blocking=True,
+            description="Every active account stands on a node of its journey in `journeys.yaml`, and on "
+            "at most one node of a journey at a time.",
+        ),
+        dg.AssetCheckSpec(
+            "stage_history_follows_the_model",
+            asset=BUYING_GROUP_STAGE_HISTORY,
+            blocking=True,
+            description="Each accepted journey move is allowed by the stage model and starts from the "
+            "group's previous stage; each ignored one is not allowed; entry rows start in the entry stage.",
+        ),
+    ],
+    name="journey_checks",
+    pool=WAREHOUSE_POOL,
+)
+def journey_checks(warehouse: WarehouseResource, project_config: ProjectConfigResource):
+    """The journeys' blocking checks: re-derived from the warehouse and `journeys.yaml`, not
+    from the engine's own work tables. A failure stops the day's journey files."""
+    config = project_config.load()
+    with warehouse.connect() as con:
+        ensure_journey_tables(con)
+        yield _no_suppressed_person(con)
+        yield _unique_action_ids(con)
+        yield _active_accounts_on_existing_nodes(con, config)
+        yield _stage_history_follows_the_model(con, config)
+
+
 JOURNEY_ASSETS: list[dg.AssetsDefinition] = [run_journeys_asset, journey_files]
-JOURNEY_CHECKS: list[dg.AssetChecksDefinition] = [
-    journey_actions_never_suppressed,
-    journey_action_ids_unique,
-    active_accounts_on_existing_nodes,
-    stage_history_follows_the_model,
-]
+JOURNEY_CHECKS: list[dg.AssetChecksDefinition] = [journey_checks]
