@@ -1,7 +1,9 @@
 -- Persons whose raw_score is not exactly the sum of their contributions (added in the same
 -- order as the score was), and contributions of persons without a score row. Both must be 0.
 WITH sums AS (
-    SELECT person_key, sum(points ORDER BY activity_type_id) AS points
+    SELECT person_key,
+           list_sum(list_transform(list_sort(list({'type': activity_type_id, 'points': points})),
+                                   contribution -> contribution.points)) AS points
     FROM marts.person_engagement_contributions
     GROUP BY person_key
 )
