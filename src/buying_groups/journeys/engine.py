@@ -4,10 +4,11 @@ Every account of every journey advances in SQL. A run is: stage entry rows for n
 accounts entering their journeys, then rounds. In a round each configured node runs one
 statement over *all* accounts pending on it (a split picks a path, an action node runs its
 actions, a wait or listen node passes, times out or keeps the account), and one statement
-applies the round's moves. Accounts that reached a new node are pending in the next round;
-the rounds end when no account moved, which the config check bounds by the longest chain of
-split/action nodes (a loop must pass a wait or listen node, and reaching one blocks for at
-least a day). Python loops over rounds and over the configured nodes, never over accounts.
+applies the round's moves (a node no account is pending on is skipped). Accounts that
+reached a new node are pending in the next round; the rounds end when no account moved,
+which the config check bounds by the longest chain of split/action nodes (a loop must pass a
+wait or listen node, and reaching one blocks for at least a day). Python loops over rounds
+and over the configured nodes, never over accounts.
 
 Idempotent by ``as_of``: the state before the latest day is kept, so re-running that day
 starts from it again after deleting the day's rows; an earlier day than the latest is
@@ -144,13 +145,16 @@ def run_journeys(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as_of: d
         round_limit = max((longest_non_blocking_path(j) for j in journeys.journeys), default=0)
         rounds = 0
         step = _Counter()
-        while _pending(con):
+        while pending := _pending_nodes(con):
             rounds += 1
             if rounds > round_limit:  # the config check makes this unreachable
                 raise RuntimeError(f"journeys still moving after {round_limit} rounds: a loop without wait/listen?")
             for journey in journeys.journeys:
                 for node in journey.nodes:
-                    _evaluate_node(con, config, journey, node, as_of, rounds, step)
+                    # Every node statement reads only the accounts pending on that node, so a
+                    # node without any has nothing to do (and its joins cost as much as not).
+                    if (journey.id, node.id) in pending:
+                        _evaluate_node(con, config, journey, node, as_of, rounds, step)
             run_sql(con, "journeys/apply_moves", {"as_of": as_of, "round": rounds})
         run_sql(con, "journeys/publish", {"as_of": as_of})
         return _summarise(con, as_of, rerun, rounds)
@@ -167,9 +171,9 @@ class _Counter:
         return self.value
 
 
-def _pending(con: duckdb.DuckDBPyConnection) -> bool:
-    (count,) = con.execute("SELECT count(*) FROM jw_pos WHERE pending").fetchone()  # type: ignore[misc]
-    return bool(count)
+def _pending_nodes(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """The (journey, node) pairs with an account to evaluate this round."""
+    return set(con.execute("SELECT DISTINCT journey_id, node_id FROM jw_pos WHERE pending").fetchall())
 
 
 def _evaluate_node(
