@@ -396,6 +396,9 @@ def _finish_bulk_load(con: duckdb.DuckDBPyConnection, batch: str, spec: EntitySp
         con.execute(f"ALTER TABLE {batch} RENAME TO {quote_identifier(spec.table)}")
         _refresh_orphan_flags(con, spec)
         run_sql(con, "validated/mark_ingested", {"entity": spec.entity})
+    # The reshaped table is written out now rather than at the next checkpoint by size: at 10M
+    # leads (100M activities) a later step of the same run ran out of the memory limit without it.
+    con.execute("CHECKPOINT")
 
 
 # The tables whose keys the orphan flags look up (bg_known_account, bg_known_person). A batch
