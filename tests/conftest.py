@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -14,6 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from buying_groups.sample_data import generate_landing
+from buying_groups.settings import Settings
 from tests.postgres import PgServer, throwaway_database
 
 MUNCHKIN = "123-ABC-456"
@@ -213,3 +216,17 @@ def fill_filesystem(path: Path, leave_bytes: int) -> None:
     """Fill the filesystem holding ``path`` until about ``leave_bytes`` are free."""
     free = shutil.disk_usage(path).free
     (path / "filler").write_bytes(b"\0" * max(free - leave_bytes, 0))
+
+
+def generated_project(root: Path, *, leads: int, seed: int, drops: int, end_date: dt.date) -> Settings:
+    """Generated extracts under ``root/landing`` and the settings of a project that reads them
+    with the repository's config (warehouse and output under ``root``), scored as of
+    ``end_date``."""
+    generate_landing(out=root / "landing", leads=leads, seed=seed, drops=drops, end_date=end_date)
+    return Settings(
+        landing_dir=root / "landing",
+        warehouse=root / "warehouse.duckdb",
+        output_dir=root / "output",
+        config_dir=REPO / "config",
+        as_of=end_date.isoformat(),
+    )

@@ -17,8 +17,7 @@ from buying_groups.assets.keys import table_of
 from buying_groups.definitions import build_definitions, defs
 from buying_groups.model.entities import ENTITIES
 from buying_groups.model.marts import MARTS
-from buying_groups.sample_data import generate_landing
-from buying_groups.settings import Settings
+from tests.conftest import generated_project
 
 REPO = Path(__file__).resolve().parents[1]
 END = dt.date(2026, 11, 20)
@@ -112,14 +111,7 @@ def test_jobs_schedule_and_sensor_are_registered():
 @pytest.fixture(scope="module")
 def materialized(tmp_path_factory: pytest.TempPathFactory) -> dict[dg.AssetKey, dg.AssetMaterialization]:
     tmp = tmp_path_factory.mktemp("definitions")
-    generate_landing(out=tmp / "landing", leads=200, seed=17, drops=2, end_date=END)
-    settings = Settings(
-        landing_dir=tmp / "landing",
-        warehouse=tmp / "warehouse.duckdb",
-        output_dir=tmp / "output",
-        config_dir=REPO / "config",
-        as_of=END.isoformat(),
-    )
+    settings = generated_project(tmp, leads=200, seed=17, drops=2, end_date=END)
     job = build_definitions(settings).resolve_implicit_global_asset_job_def()
     result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())
     assert result.success

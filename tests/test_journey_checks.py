@@ -12,22 +12,13 @@ import duckdb
 from buying_groups.assets import keys
 from buying_groups.definitions import build_definitions
 from buying_groups.journeys.files import day_directory
-from buying_groups.sample_data import generate_landing
-from buying_groups.settings import Settings
+from tests.conftest import generated_project
 
-REPO = Path(__file__).resolve().parents[1]
 END = dt.date(2026, 11, 20)
 
 
 def test_a_failed_journey_check_keeps_the_day_files_from_being_written(tmp_path: Path) -> None:
-    generate_landing(out=tmp_path / "landing", leads=200, seed=17, drops=1, end_date=END)
-    settings = Settings(
-        landing_dir=tmp_path / "landing",
-        warehouse=tmp_path / "warehouse.duckdb",
-        output_dir=tmp_path / "output",
-        config_dir=REPO / "config",
-        as_of=END.isoformat(),
-    )
+    settings = generated_project(tmp_path, leads=200, seed=17, drops=1, end_date=END)
     files_after_checks = dg.define_asset_job(
         "journey_files_after_checks",
         selection=dg.AssetSelection.assets(keys.JOURNEY_FILES)
