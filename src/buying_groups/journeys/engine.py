@@ -152,7 +152,7 @@ def run_journeys(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as_of: d
             for journey in journeys.journeys:
                 for node in journey.nodes:
                     # Every node statement reads only the accounts pending on that node, so a
-                    # node without any has nothing to do (and its joins cost as much as not).
+                    # node without any has nothing to do; its joins would scan for nothing.
                     if (journey.id, node.id) in pending:
                         _evaluate_node(con, config, journey, node, as_of, rounds, step)
             run_sql(con, "journeys/apply_moves", {"as_of": as_of, "round": rounds})
