@@ -66,7 +66,7 @@ def test_materialize_activation_assets_and_checks(project: dict[str, Path]):
     assert result.success
 
     checks = result.get_asset_check_evaluations()
-    assert len(checks) == len(ACTIVATION_CHECKS)
+    assert len(checks) == sum(len(definition.check_keys) for definition in ACTIVATION_CHECKS) == 6
     assert all(check.passed for check in checks), [(c.check_name, c.metadata) for c in checks if not c.passed]
 
     linkedin = project["output"] / "linkedin"

@@ -19,7 +19,6 @@ from buying_groups.assets.journeys import JOURNEY_ASSETS, JOURNEY_CHECKS
 from buying_groups.assets.kpis import KPI_ASSETS, KPI_CHECKS
 from buying_groups.assets.validated import VALIDATED_ASSETS
 from buying_groups.automation import JOBS, SCHEDULES, SENSORS
-from buying_groups.checks import VALIDATED_CHECKS
 from buying_groups.resources import build_resources
 from buying_groups.settings import Settings
 
@@ -34,7 +33,6 @@ ALL_ASSETS: list[dg.AssetsDefinition] = [
     *ACTIVATION_ASSETS,
 ]
 ALL_CHECKS: list[dg.AssetChecksDefinition] = [
-    *VALIDATED_CHECKS,
     *ENGAGEMENT_CHECKS,
     *BUYING_GROUP_CHECKS,
     *JOURNEY_CHECKS,

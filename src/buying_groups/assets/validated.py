@@ -5,6 +5,7 @@ import dagster as dg
 
 from buying_groups.assets.keys import ACCOUNTS, AD_COMPANY_MATCHES, AD_COMPANY_REACH, LANDING_DROPS, b2b_key
 from buying_groups.assets.metadata import markdown_table, schema_from_entity, schema_from_model, table_metadata
+from buying_groups.checks import pandera_check_result, pandera_check_spec
 from buying_groups.model.entities import ENTITIES, EntitySpec, entity_by_table
 from buying_groups.model.schemas import AdCompanyMatches
 from buying_groups.resources import WAREHOUSE_POOL, ProjectConfigResource, WarehouseResource
@@ -42,6 +43,7 @@ def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
         description=description,
         pool=WAREHOUSE_POOL,
         metadata={"dagster/column_schema": schema_from_entity(spec), "dagster/table_name": spec.qualified_table},
+        check_specs=[pandera_check_spec(spec)],
     )
     def _asset(
         context: dg.AssetExecutionContext,
@@ -67,8 +69,9 @@ def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
                 )
                 context.log.warning(f"schema drift in {spec.entity}: {result.schema_drift}")
             metadata = table_metadata(con, spec.qualified_table, extra=extra)
+            check = pandera_check_result(con, spec)
         context.log.info(f"{spec.entity}: {result.as_metadata()}")
-        return dg.MaterializeResult(metadata=metadata)
+        return dg.MaterializeResult(metadata=metadata, check_results=[check])
 
     return _asset
 
