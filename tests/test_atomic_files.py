@@ -21,7 +21,21 @@ def test_every_file_gets_its_bytes_and_no_temp_file_is_left(tmp_path: Path):
         assert path.read_bytes() == data
     everything = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert len(everything) == 51
-    assert not [p for p in everything if temp_target(p.name)]
+    # `other` did not exist: it was staged whole under a temp name and renamed into place.
+    assert not [p for p in tmp_path.rglob("*") if temp_target(p.name)]
+
+
+def test_a_file_that_already_holds_its_bytes_is_not_rewritten(tmp_path: Path):
+    same, changed = tmp_path / "same.json", tmp_path / "changed.json"
+    same.write_bytes(b'{"n": 1}')
+    changed.write_bytes(b'{"n": 2}')
+    inodes = {path: path.stat().st_ino for path in (same, changed)}
+
+    atomic_write_files([(same, b'{"n": 1}'), (changed, b'{"n": 3}')])
+
+    assert same.stat().st_ino == inodes[same]  # left alone
+    assert changed.stat().st_ino != inodes[changed]  # replaced by a rename
+    assert changed.read_bytes() == b'{"n": 3}'
 
 
 def test_a_set_that_fills_the_disk_leaves_the_previous_files_and_no_temp_file(tmp_path: Path):
@@ -40,3 +54,14 @@ def test_a_set_that_fills_the_disk_leaves_the_previous_files_and_no_temp_file(tm
         for path, data in previous.items():
             assert path.read_bytes() == data
         assert sorted(p.name for p in output.iterdir()) == ["filler", "group-0.md", "group-1.md", "group-2.md"]
+
+
+def test_a_new_folder_that_fills_the_disk_never_appears_and_leaves_no_temp_folder(tmp_path: Path):
+    with small_filesystem(tmp_path / "small", 256 * 1024) as output:
+        fill_filesystem(output, 16 * 1024)
+        files = [(output / "sales_alerts" / f"group-{n}.md", b"x" * 4096) for n in range(20)]
+
+        with pytest.raises(OSError, match="No space left on device"):
+            atomic_write_files(files)
+
+        assert sorted(p.name for p in output.iterdir()) == ["filler"]

@@ -176,8 +176,13 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     run("2026-11-10")
     run("2026-11-11")
     first = _day_snapshot(warehouse, output, "2026-11-11")
+    day = output / "journeys" / "2026-11-11"
+    leftover = day / ".sales_alerts.5eed0f00c0de.tmp"  # alerts a crashed run had staged
+    leftover.mkdir()
+    (leftover / "x.md").write_text("# Sales alert: a crashed run's\n")
     run("2026-11-11")
     results["rerun"] = (first, _day_snapshot(warehouse, output, "2026-11-11"))
+    results["rerun_leftover_swept"] = not leftover.exists()
     for day in ("2026-11-13", "2026-11-15", "2026-11-17"):
         run(day)
     results["late"] = cli(run_command(landing, warehouse, output, as_of="2026-11-12", config=config))
@@ -344,6 +349,7 @@ def test_actions_and_files(scenario: dict[str, object]) -> None:
 def test_same_day_twice_is_identical(scenario: dict[str, object]) -> None:
     first, second = scenario["rerun"]  # type: ignore[misc]
     assert first == second
+    assert scenario["rerun_leftover_swept"]
     ids = _query(scenario, "SELECT count(*), count(DISTINCT action_id) FROM marts.journey_actions")
     assert ids[0][0] == ids[0][1]
 

@@ -16,6 +16,7 @@ import hashlib
 import itertools
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -119,7 +120,8 @@ def write_journey_files(
     atomic_write_files((directory / name, data) for name, data in alerts)
     result.files += [DayFile(name, 1, len(data), hashlib.sha256(data).hexdigest()) for name, data in alerts]
 
-    manifest = {"as_of": as_of.isoformat(), "files": [asdict(f) for f in result.files]}
+    # vars(), not asdict(): a flat record, and asdict's deep copy of thousands of alert entries showed.
+    manifest = {"as_of": as_of.isoformat(), "files": [vars(f) for f in result.files]}
     atomic_write_bytes(directory / MANIFEST_NAME, manifest_bytes(manifest))
     result.removed = _remove_stale_day_files(directory, {f.path for f in result.files} | {MANIFEST_NAME})
     result.audience_files, removed = write_journey_audiences(con, output_root, as_of, options, audiences)
@@ -185,7 +187,7 @@ def _sales_alert_files(
 
 def _remove_stale_day_files(directory: Path, keep: set[str]) -> list[Path]:
     """Files of ours in the day's folder that this run did not write (a re-run with fewer
-    alerts), and leftover temp files; anything else is left alone. ``keep`` holds paths
+    alerts), and leftover temp files and staged alert folders; anything else is left alone. ``keep`` holds paths
     relative to the day's folder."""
     fixed = {MARKETO_LIST_ADDS, LINKEDIN_CONTACT_ADDS, STAGE_CHANGES, MANIFEST_NAME}
 
@@ -205,6 +207,16 @@ def _remove_stale_day_files(directory: Path, keep: set[str]) -> list[Path]:
         if name not in keep:
             (directory / name).unlink(missing_ok=True)
             removed.append(directory / name)
+    # A sales-alerts folder a crashed run staged whole (see atomic_write_files).
+    with os.scandir(directory) as entries:
+        staged = [
+            Path(entry.path)
+            for entry in entries
+            if entry.is_dir(follow_symlinks=False) and temp_target(entry.name) == SALES_ALERTS_DIR
+        ]
+    for folder in sorted(staged):
+        shutil.rmtree(folder)
+        removed.append(folder)
     return removed
 
 
