@@ -7,6 +7,8 @@ same connection, right after the load: a step of its own per table cost more in 
 step start and stop than the smaller tables' checks themselves.
 """
 
+from collections.abc import Sequence
+
 import dagster as dg
 import duckdb
 
@@ -25,13 +27,24 @@ def pandera_check_spec(spec: EntitySpec) -> dg.AssetCheckSpec:
         blocking=True,
         description=f"Every row of {spec.qualified_table} satisfies the {spec.model.__name__} "
         "Pandera model: nullability, ranges, formats and key uniqueness over the whole table "
-        "(pushed down to SQL), and the full Pandera validation on a bounded sample.",
+        "(pushed down to SQL), and the full Pandera validation on a bounded sample."
+        + (
+            " Append-only: a run checks the rows it appended (their keys against the whole table); "
+            "`full_check` in the run config (`buying-groups run --full-checks`) checks every row."
+            if spec.mode == "append"
+            else ""
+        ),
     )
 
 
-def pandera_check_result(con: duckdb.DuckDBPyConnection, spec: EntitySpec) -> dg.AssetCheckResult:
-    outcome = validate_table(con, spec)
+def pandera_check_result(
+    con: duckdb.DuckDBPyConnection, spec: EntitySpec, drops: Sequence[str] | None = None
+) -> dg.AssetCheckResult:
+    """The check over the whole table, or (``drops``, append-only tables) over the rows of
+    those drops, their keys against the whole table."""
+    outcome = validate_table(con, spec, drops=drops)
     metadata: dict[str, object] = {
+        "scope": "whole table" if drops is None else f"rows appended from drops: {', '.join(drops) or 'none'}",
         "rows_checked_in_sql": outcome.rows_checked,
         "rows_checked_by_pandera": outcome.pandera_rows,
         "pandera_failure_cases": outcome.failure_count,

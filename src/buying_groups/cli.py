@@ -389,7 +389,9 @@ def _run_loggers(console: RunConsole, logs_dir: Path, log_level: str) -> tuple[d
 
 
 def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
+    from buying_groups.assets.keys import b2b_key
     from buying_groups.definitions import build_definitions
+    from buying_groups.model.entities import ENTITIES
     from buying_groups.resources import warehouse_pool_limited
 
     try:
@@ -407,6 +409,12 @@ def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     # connection from the first step to the last (faster; see WarehouseResource) - unless the
     # instance's pool lets runs of the daemon take turns with this one step by step.
     defs = build_definitions(settings, hold_run_connection=not warehouse_pool_limited(instance), loggers=loggers)
+    if args.full_checks:
+        run_config["ops"] = {
+            defs.resolve_assets_def(b2b_key(spec.table)).node_def.name: {"config": {"full_check": True}}
+            for spec in ENTITIES
+            if spec.mode == "append"
+        }
     started = time.perf_counter()
     job = defs.resolve_implicit_global_asset_job_def()
     try:
@@ -670,6 +678,12 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
         "--as-of", type=iso_date, metavar="YYYY-MM-DD", help=f"scoring date ({ENV_AS_OF}, default today UTC)"
     )
     _add_lock_timeout(run)
+    run.add_argument(
+        "--full-checks",
+        action="store_true",
+        help="check every row of the append-only events table against its model (default: the rows this run "
+        "appended, their keys against every row)",
+    )
     run.add_argument(
         "--log-level",
         default="INFO",

@@ -10,10 +10,16 @@ Two complementary passes, both derived from the model:
   honest as the single source of truth. Pandera on a polars *LazyFrame* checks only the
   schema, so the sample is collected; the whole table through Pandera would cost more than
   ingesting it.
+
+An append-only table (events) can be checked for the rows of some drops only (``drops``):
+their values, and their keys against the whole table. Its stored rows never change, so the
+run that appended them checked them; the daily check then costs what the day added, not 10M
+events. The whole table stays one call away (``drops=None``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -42,8 +48,9 @@ class TableValidation:
         return not self.violations and self.failure_count == 0
 
 
-def _sql_violations(spec: EntitySpec) -> tuple[str, dict[str, object], list[str]]:
-    """One aggregate query counting, per column and rule, the rows that break the model."""
+def _sql_violations(spec: EntitySpec, rows: str) -> tuple[str, dict[str, object], list[str]]:
+    """One aggregate query counting, per column and rule, the rows of ``rows`` (a table or a
+    subquery) that break the model."""
     params: dict[str, object] = {}
     counters, labels = [], []
     for column in spec.columns:
@@ -62,7 +69,7 @@ def _sql_violations(spec: EntitySpec) -> tuple[str, dict[str, object], list[str]
             labels.append(f"{column.name}: {check_name}")
     counters.append(_duplicate_hashes_sql(quote_identifier(spec.key_column)))
     labels.append(f"{spec.key_column}: unique")
-    return f"SELECT count(*), {', '.join(counters)} FROM {spec.qualified_table}", params, labels
+    return f"SELECT count(*), {', '.join(counters)} FROM {rows}", params, labels
 
 
 def _duplicate_hashes_sql(key: str) -> str:
@@ -87,27 +94,44 @@ def count_duplicate_keys(con: duckdb.DuckDBPyConnection, table: str, key_columns
     return _count_exact_duplicates(con, table, key) if suspected else 0
 
 
-def _count_exact_duplicates(con: duckdb.DuckDBPyConnection, table: str, key: str) -> int:
-    (exact,) = con.execute(f"SELECT count({key}) - count(DISTINCT {key}) FROM {table}").fetchone()  # type: ignore[misc]
+def _count_exact_duplicates(
+    con: duckdb.DuckDBPyConnection, table: str, key: str, params: dict[str, object] | None = None
+) -> int:
+    (exact,) = con.execute(f"SELECT count({key}) - count(DISTINCT {key}) FROM {table}", params or {}).fetchone()  # type: ignore[misc]
     return int(exact)
 
 
-def validate_table(con: duckdb.DuckDBPyConnection, spec: EntitySpec, max_cases: int = 20) -> TableValidation:
+def validate_table(
+    con: duckdb.DuckDBPyConnection, spec: EntitySpec, max_cases: int = 20, drops: Sequence[str] | None = None
+) -> TableValidation:
+    """Check ``spec``'s table against its model: every row, or with ``drops`` (an append-only
+    table only) the rows of those drops, their keys compared with every row's."""
     result = TableValidation(spec.qualified_table)
-    sql, params, labels = _sql_violations(spec)
-    row = con.execute(sql, params).fetchone()
+    table, key = spec.qualified_table, quote_identifier(spec.key_column)
+    if drops is None:
+        rows, scope = table, {}
+    else:
+        if spec.mode != "append":
+            raise ValueError(f"{table} is not append-only: its stored rows change, check all of them")
+        rows, scope = f"(SELECT * FROM {table} WHERE list_contains($drops, source_drop))", {"drops": list(drops)}
+    sql, params, labels = _sql_violations(spec, rows)
+    row = con.execute(sql, params | scope).fetchone()
     assert row is not None
     result.rows_checked = int(row[0])
     counts = dict(zip(labels, row[1:], strict=True))
     unique_label = f"{spec.key_column}: unique"
+    # The checked rows' keys against the whole table: the rows sharing a key with one of them.
+    sharing = table if drops is None else f"(SELECT {key} FROM {table} WHERE {key} IN (SELECT {key} FROM {rows}))"
+    if drops is not None:
+        (counts[unique_label],) = con.execute(f"SELECT {_duplicate_hashes_sql(key)} FROM {sharing}", scope).fetchone()  # type: ignore[misc]
     if counts[unique_label]:  # two rows share a hash: count the keys themselves
-        counts[unique_label] = _count_exact_duplicates(con, spec.qualified_table, quote_identifier(spec.key_column))
+        counts[unique_label] = _count_exact_duplicates(con, sharing, key, scope)
     result.violations = {label: int(count) for label, count in counts.items() if count}
     result.duplicate_keys = result.violations.get(unique_label, 0)
 
     # Uniqueness is verified over the whole table above; on a sample it would prove nothing.
     schema = spec.schema.update_columns({c.name: {"unique": False} for c in spec.columns if c.unique})
-    sample = con.execute(f"SELECT * FROM {spec.qualified_table} LIMIT {PANDERA_SAMPLE_ROWS}").fetch_arrow_table()
+    sample = con.execute(f"SELECT * FROM {rows} LIMIT {PANDERA_SAMPLE_ROWS}", scope).fetch_arrow_table()
     frame = pl.from_arrow(sample)
     assert isinstance(frame, pl.DataFrame)
     result.pandera_rows = frame.height
