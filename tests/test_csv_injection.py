@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import duckdb
@@ -22,10 +23,11 @@ from buying_groups.activation import (
     build_linkedin_audiences,
     build_sales_handoff,
     neutralise_cell,
+    verify,
     write_csv_parts,
     write_sales_handoff_csv,
 )
-from buying_groups.activation.verify import verify_injection_safe
+from buying_groups.activation.verify import INJECTION_TRIGGERS, verify_injection_safe
 from buying_groups.sample_data import generate_landing
 from tests.activation_world import AS_OF, SI, Warehouse, frame, read_dicts
 from tests.conftest import REPO, run_command, write_csv
@@ -155,3 +157,28 @@ def test_cli_run_neutralises_a_hostile_title_in_the_linkedin_list_and_the_hand_o
     ]
     assert sorted(titles) == sorted(f"{title};'\uff1dcmd|' /C calc'!A0" for _, _, title, _ in leads)
     assert verify_injection_safe(exported).passed
+
+
+def _formula_start_by_character(text: str) -> str | None:
+    """The checker's rule spelled out character by character (no fast path)."""
+    if text.startswith(INJECTION_TRIGGERS):
+        return text[0]
+    for character in text:
+        if unicodedata.category(character) in {"Zs", "Zl", "Zp", "Cc", "Cf"}:
+            continue
+        if character in INJECTION_TRIGGERS or unicodedata.normalize("NFKC", character) in INJECTION_TRIGGERS[:4]:
+            return character
+        return None
+    return None
+
+
+def _as_read_by_character(email: str) -> str:
+    visible = "".join(ch for ch in email if not (ch.isspace() or unicodedata.category(ch) in ("Cf", "Zs", "Zl", "Zp")))
+    return visible.lower().removeprefix("mailto:").rstrip(".,;")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(codec="ascii")) | st.text())
+def test_the_checkers_shortcuts_agree_with_the_rule_character_by_character(text: str):
+    assert verify._formula_start(text) == _formula_start_by_character(text)
+    assert verify._as_read(text) == _as_read_by_character(text)
