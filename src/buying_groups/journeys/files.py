@@ -187,8 +187,8 @@ def _sales_alert_files(
 
 def _remove_stale_day_files(directory: Path, keep: set[str]) -> list[Path]:
     """Files of ours in the day's folder that this run did not write (a re-run with fewer
-    alerts), and leftover temp files and staged alert folders; anything else is left alone. ``keep`` holds paths
-    relative to the day's folder."""
+    alerts), and leftover temp files and staged alert folders; anything else is left alone.
+    ``keep`` holds paths relative to the day's folder."""
     fixed = {MARKETO_LIST_ADDS, LINKEDIN_CONTACT_ADDS, STAGE_CHANGES, MANIFEST_NAME}
 
     def ours(folder: str, owns: Callable[[str], bool]) -> Iterator[str]:
