@@ -151,6 +151,8 @@ def atomic_write_files(files: Iterable[tuple[Path, bytes]]) -> None:
                         handle.write(data)
         for staging, _ in staged:
             fsync_directory(staging)
+        # The directories whose entries the renames below change, for one fsync each at the end.
+        renamed_in = {final_path.parent for _, final_path in pending} | {d.parent for _, d in staged}
         while staged:
             # os.rename onto a directory that appeared meanwhile fails rather than merging.
             os.rename(*staged[-1])
@@ -158,9 +160,8 @@ def atomic_write_files(files: Iterable[tuple[Path, bytes]]) -> None:
         while pending:
             os.replace(*pending[-1])
             pending.pop()
-        for directory in sorted({d.parent for d in by_directory} | set(by_directory)):
-            if directory.is_dir():
-                fsync_directory(directory)
+        for directory in sorted(renamed_in):
+            fsync_directory(directory)
     except BaseException:
         for temp_path, _ in pending:
             temp_path.unlink(missing_ok=True)

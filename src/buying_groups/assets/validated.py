@@ -80,9 +80,11 @@ def _validated_asset(spec: EntitySpec) -> dg.AssetsDefinition:
                 )
                 context.log.warning(f"schema drift in {spec.entity}: {result.schema_drift}")
             metadata = table_metadata(con, spec.qualified_table, extra=extra)
-            # An append-only table's stored rows never change: the runs that appended them checked them.
-            appended = sorted({name.split("/", 1)[0] for name in result.files})
-            check = pandera_check_result(con, spec, None if spec.mode != "append" or config.full_check else appended)
+            # An append-only table's stored rows never change: the runs that appended them checked
+            # them, so a run checks the drops it loaded.
+            scoped = spec.mode == "append" and not config.full_check
+            appended = sorted({name.split("/", 1)[0] for name in result.files}) if scoped else None
+            check = pandera_check_result(con, spec, appended)
         context.log.info(f"{spec.entity}: {result.as_metadata()}")
         return dg.MaterializeResult(metadata=metadata, check_results=[check])
 

@@ -48,9 +48,10 @@ class TableValidation:
         return not self.violations and self.failure_count == 0
 
 
-def _sql_violations(spec: EntitySpec, rows: str) -> tuple[str, dict[str, object], list[str]]:
+def _sql_violations(spec: EntitySpec, rows: str, count_unique: bool) -> tuple[str, dict[str, object], list[str]]:
     """One aggregate query counting, per column and rule, the rows of ``rows`` (a table or a
-    subquery) that break the model."""
+    subquery) that break the model; with ``count_unique``, also suspected duplicate keys
+    among them."""
     params: dict[str, object] = {}
     counters, labels = [], []
     for column in spec.columns:
@@ -67,8 +68,9 @@ def _sql_violations(spec: EntitySpec, rows: str) -> tuple[str, dict[str, object]
             predicate = template.format(v=name, p=bound[0], q=bound[-1])
             counters.append(f"count(*) FILTER (WHERE {name} IS NOT NULL AND NOT ({predicate}))")
             labels.append(f"{column.name}: {check_name}")
-    counters.append(_duplicate_hashes_sql(quote_identifier(spec.key_column)))
-    labels.append(f"{spec.key_column}: unique")
+    if count_unique:
+        counters.append(_duplicate_hashes_sql(quote_identifier(spec.key_column)))
+        labels.append(f"{spec.key_column}: unique")
     return f"SELECT count(*), {', '.join(counters)} FROM {rows}", params, labels
 
 
@@ -114,13 +116,14 @@ def validate_table(
         if spec.mode != "append":
             raise ValueError(f"{table} is not append-only: its stored rows change, check all of them")
         rows, scope = f"(SELECT * FROM {table} WHERE list_contains($drops, source_drop))", {"drops": list(drops)}
-    sql, params, labels = _sql_violations(spec, rows)
+    # The whole table's keys are counted in the same pass; a scope's keys against the whole
+    # table (the rows sharing a key with one of the scope's) in a query of their own.
+    sql, params, labels = _sql_violations(spec, rows, count_unique=drops is None)
     row = con.execute(sql, params | scope).fetchone()
     assert row is not None
     result.rows_checked = int(row[0])
     counts = dict(zip(labels, row[1:], strict=True))
     unique_label = f"{spec.key_column}: unique"
-    # The checked rows' keys against the whole table: the rows sharing a key with one of them.
     sharing = table if drops is None else f"(SELECT {key} FROM {table} WHERE {key} IN (SELECT {key} FROM {rows}))"
     if drops is not None:
         (counts[unique_label],) = con.execute(f"SELECT {_duplicate_hashes_sql(key)} FROM {sharing}", scope).fetchone()  # type: ignore[misc]
