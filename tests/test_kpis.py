@@ -91,10 +91,10 @@ def write_world(landing: Path) -> None:
         drop / "activities.csv",
         ["marketoGUID", "leadId", "activityDate", "activityTypeId"],
         [
-            ["a1", 1, "2026-11-11T00:30:00Z", 1],  # A1 visits in the period (first day)
-            ["a2", 1, "2026-11-05T10:00:00Z", 1],  # A1 visits in the baseline
+            ["a1", 1, "2026-11-11T00:00:00Z", 1],  # A1 visits in the period (its first instant)
+            ["a2", 1, "2026-11-01T00:00:00Z", 1],  # A1 visits in the baseline (its first instant)
             ["a3", 2, "2026-11-10T23:00:00Z", 1],  # A2 visits on the baseline's last day
-            ["a4", 3, "2026-10-31T12:00:00Z", 1],  # before the baseline: nothing
+            ["a4", 3, "2026-10-31T23:59:59Z", 1],  # just before the baseline: nothing
             ["a5", 6, "2026-11-12T00:00:00Z", 1],  # a deleted person: nothing
             ["a6", 4, "2026-11-20T23:59:00Z", 2],  # A4 fills a form: engaged, no visit
             ["a7", 5, "2026-11-15T00:00:00Z", 1],  # A5 is not a target account

@@ -34,15 +34,23 @@ reached AS (
     GROUP BY ALL
     HAVING sum(r.impressions) > 0
 ),
--- activities of the current persons of target accounts over the baseline and the period
-account_days AS (
-    SELECT DISTINCT t.solution_interest_id, t.account_key, e.activity_type_id,
-        e."timestamp"::DATE > b.period_after AS in_period
+-- activities of the current persons of target accounts over the baseline and the period. The
+-- target accounts' persons are materialised first: joined to the events they are the small side
+-- (a fraction of all persons), where the planner would otherwise probe every event against all
+-- persons and only then keep the target accounts.
+target_persons AS MATERIALIZED (
+    SELECT t.solution_interest_id, t.account_key, p.person_key
     FROM targets AS t
     JOIN b2b.persons AS p ON p.account_key = t.account_key AND NOT p.is_deleted
-    JOIN b2b.experience_events AS e ON e.person_key = p.person_key
-    CROSS JOIN bounds AS b
-    WHERE e."timestamp"::DATE > b.baseline_after AND e."timestamp"::DATE <= b.as_of
+),
+account_days AS (
+    SELECT DISTINCT tp.solution_interest_id, tp.account_key, e.activity_type_id,
+        -- on timestamps, not their dates: the same days, and a filter the scan can apply
+        e."timestamp" >= CAST($as_of::DATE - $period_days::INTEGER + 1 AS TIMESTAMP) AS in_period
+    FROM b2b.experience_events AS e
+    JOIN target_persons AS tp ON tp.person_key = e.person_key
+    WHERE e."timestamp" >= CAST($as_of::DATE - 2 * $period_days::INTEGER + 1 AS TIMESTAMP)
+      AND e."timestamp" < CAST($as_of::DATE + 1 AS TIMESTAMP)
 ),
 visits AS (
     SELECT solution_interest_id,
