@@ -1,12 +1,14 @@
 """Group ``journeys``: account journeys and the buying-group stage model, after scoring.
 
 Thin wiring over :mod:`buying_groups.journeys`: one multi-asset moves the accounts and
-writes the journey marts in one transaction, one asset writes the day's files. The blocking
-checks re-derive what must hold from the warehouse and the configuration.
+writes the journey marts in one transaction, then runs the blocking checks in the same step
+(they re-derive what must hold from the warehouse and the configuration); one asset writes the
+day's files.
 """
 
 # No ``from __future__ import annotations``: Dagster inspects the ``context`` annotation.
 import datetime as dt
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -79,112 +81,7 @@ def _journeys_markdown(con: duckdb.DuckDBPyConnection, config: "ProjectConfig", 
     return "\n\n".join(sections) or "no journeys configured"
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            key,
-            group_name=GROUP,
-            description=description,
-            kinds={"duckdb"},
-            owners=OWNERS,
-            tags={"stage": GROUP},
-            deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, ACCOUNTS, PERSONS, OPPORTUNITIES, EXPERIENCE_EVENTS],
-        )
-        for key, description in _DESCRIPTIONS.items()
-    ],
-    name="run_journeys",
-    pool=WAREHOUSE_POOL,
-)
-def run_journeys_asset(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, project_config: ProjectConfigResource
-):
-    """Moves every account of every journey of `journeys.yaml` as of `as_of`, and the
-    buying groups' lifecycle stages."""
-    config, as_of = project_config.load(), project_config.as_of_date()
-    with warehouse.connect() as con:
-        result = run_journeys(con, config, as_of)
-        view = _journeys_markdown(con, config, as_of)
-        for key in _DESCRIPTIONS:
-            extra: dict[str, object] = {"as_of": as_of.isoformat()}
-            if key == JOURNEY_STATE:
-                extra |= result.as_metadata() | {"journeys": dg.MetadataValue.md(view)}
-            yield dg.MaterializeResult(asset_key=key, metadata=table_metadata(con, str(table_of(key)), extra=extra))
-    context.log.info(f"journeys as of {as_of}: {result.as_metadata()}")
-
-
-def journey_audiences(config: "ProjectConfig") -> list[str]:
-    """The LinkedIn company audiences the journeys manage."""
-    return sorted(
-        {
-            action.target
-            for journey in config.journeys.journeys
-            for node in journey.nodes
-            for action in getattr(node, "actions", [])
-            if action.kind in ("linkedin_audience", "linkedin_audience_remove") and action.target
-        }
-    )
-
-
-@dg.asset(
-    key=JOURNEY_FILES,
-    group_name=GROUP,
-    kinds={"duckdb", "csv", "json"},
-    owners=OWNERS,
-    deps=[
-        JOURNEY_ACTIONS,
-        BUYING_GROUP_STAGE_HISTORY,
-        BUYING_GROUPS,
-        BUYING_GROUP_MEMBERS,
-        ACCOUNTS,
-        PERSONS,
-        EXPERIENCE_EVENTS,
-    ],
-    pool=WAREHOUSE_POOL,
-)
-def journey_files(output: OutputResource, warehouse: WarehouseResource, project_config: ProjectConfigResource):
-    """The day's journey files under `<output>/journeys/<as_of>/` (Marketo list adds,
-    LinkedIn contact adds, sales alerts as JSON and Markdown, stage changes, manifest with
-    SHA-256) and the journey-managed LinkedIn company audiences under
-    `<output>/linkedin/journeys/<audience>/companies.csv`."""
-    config, as_of = project_config.load(), project_config.as_of_date()
-    with warehouse.connect() as con:
-        ensure_journey_tables(con)
-        written = write_journey_files(
-            con,
-            output.root,
-            as_of,
-            linkedin_options(config),
-            journey_audiences(config),
-            {s.id: s.name for s in config.interests},
-        )
-    # The sales alerts (one pair of files per alerted group, thousands at a million leads) are
-    # one row: their list is in the day's manifest, not in the event log.
-    is_alert = [f.path.startswith(f"{SALES_ALERTS_DIR}/") for f in written.files]
-    alert_count = sum(is_alert) // 2  # a .json and a .md each
-    alert_bytes = sum(f.byte_size for f, alert in zip(written.files, is_alert, strict=True) if alert)
-    rows = [
-        (f.path, f.row_count, f.byte_size, f.sha256[:12])
-        for f, alert in zip(written.files, is_alert, strict=True)
-        if not alert
-    ]
-    rows.append(
-        (f"{SALES_ALERTS_DIR}/ (a .json and a .md per group; listed in manifest.json)", alert_count, alert_bytes, "")
-    )
-    rows += [(f"linkedin/journeys/{f.path}", f.row_count, f.byte_size, f.sha256[:12]) for f in written.audience_files]
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": sum(f.row_count for f in written.files if f.path.endswith(".csv")),
-            "folder": dg.MetadataValue.path(str(written.day_directory)),
-            "files": dg.MetadataValue.md(markdown_table(["file", "rows", "bytes", "sha256"], rows)),
-            "sales_alerts": alert_count,
-            "stale_files_removed": len(written.removed),
-        }
-    )
-
-
 # --------------------------------------------------------------------------- asset checks
-# One step for the four checks (one connection, one pass of the warehouse pool): they read
-# small tables, so four steps spent more time starting and stopping than checking.
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | None = None) -> int:
@@ -291,50 +188,155 @@ def _stage_history_follows_the_model(con: duckdb.DuckDBPyConnection, config: "Pr
     )
 
 
-@dg.multi_asset_check(
+# The four checks are evaluated in the `run_journeys` step, right after the journeys ran (one
+# connection; a step of their own spent more time starting and stopping than checking). Still
+# blocking: a failure fails the step, so `journeys/journey_files` does not run.
+JOURNEY_CHECK_SPECS = [
+    dg.AssetCheckSpec(
+        "journey_actions_never_suppressed",
+        asset=JOURNEY_ACTIONS,
+        blocking=True,
+        description="No person action reaches an unsubscribed, suspended, email-invalid or deleted "
+        "person, nor one sharing a normalised email with such a lead (re-derived from `b2b.persons`).",
+    ),
+    dg.AssetCheckSpec(
+        "journey_action_ids_unique",
+        asset=JOURNEY_ACTIONS,
+        blocking=True,
+        description="No action id appears twice (re-running a day replaces its actions).",
+    ),
+    dg.AssetCheckSpec(
+        "active_accounts_on_existing_nodes",
+        asset=JOURNEY_STATE,
+        blocking=True,
+        description="Every active account stands on a node of its journey in `journeys.yaml`, and on "
+        "at most one node of a journey at a time.",
+    ),
+    dg.AssetCheckSpec(
+        "stage_history_follows_the_model",
+        asset=BUYING_GROUP_STAGE_HISTORY,
+        blocking=True,
+        description="Each accepted journey move is allowed by the stage model and starts from the "
+        "group's previous stage; each ignored one is not allowed; entry rows start in the entry stage.",
+    ),
+]
+
+
+def journey_check_results(con: duckdb.DuckDBPyConnection, config: "ProjectConfig") -> Iterator[dg.AssetCheckResult]:
+    """The journeys' blocking checks: re-derived from the warehouse and `journeys.yaml`, not
+    from the engine's own work tables."""
+    yield _no_suppressed_person(con)
+    yield _unique_action_ids(con)
+    yield _active_accounts_on_existing_nodes(con, config)
+    yield _stage_history_follows_the_model(con, config)
+
+
+# --------------------------------------------------------------------------- assets
+
+
+@dg.multi_asset(
     specs=[
-        dg.AssetCheckSpec(
-            "journey_actions_never_suppressed",
-            asset=JOURNEY_ACTIONS,
-            blocking=True,
-            description="No person action reaches an unsubscribed, suspended, email-invalid or deleted "
-            "person, nor one sharing a normalised email with such a lead (re-derived from `b2b.persons`).",
-        ),
-        dg.AssetCheckSpec(
-            "journey_action_ids_unique",
-            asset=JOURNEY_ACTIONS,
-            blocking=True,
-            description="No action id appears twice (re-running a day replaces its actions).",
-        ),
-        dg.AssetCheckSpec(
-            "active_accounts_on_existing_nodes",
-            asset=JOURNEY_STATE,
-            blocking=True,
-            description="Every active account stands on a node of its journey in `journeys.yaml`, and on "
-            "at most one node of a journey at a time.",
-        ),
-        dg.AssetCheckSpec(
-            "stage_history_follows_the_model",
-            asset=BUYING_GROUP_STAGE_HISTORY,
-            blocking=True,
-            description="Each accepted journey move is allowed by the stage model and starts from the "
-            "group's previous stage; each ignored one is not allowed; entry rows start in the entry stage.",
-        ),
+        dg.AssetSpec(
+            key,
+            group_name=GROUP,
+            description=description,
+            kinds={"duckdb"},
+            owners=OWNERS,
+            tags={"stage": GROUP},
+            deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, ACCOUNTS, PERSONS, OPPORTUNITIES, EXPERIENCE_EVENTS],
+        )
+        for key, description in _DESCRIPTIONS.items()
     ],
-    name="journey_checks",
+    check_specs=JOURNEY_CHECK_SPECS,
+    name="run_journeys",
     pool=WAREHOUSE_POOL,
 )
-def journey_checks(warehouse: WarehouseResource, project_config: ProjectConfigResource):
-    """The journeys' blocking checks: re-derived from the warehouse and `journeys.yaml`, not
-    from the engine's own work tables. A failure stops the day's journey files."""
-    config = project_config.load()
+def run_journeys_asset(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, project_config: ProjectConfigResource
+):
+    """Moves every account of every journey of `journeys.yaml` as of `as_of`, and the
+    buying groups' lifecycle stages; then runs the journeys' blocking checks."""
+    config, as_of = project_config.load(), project_config.as_of_date()
+    with warehouse.connect() as con:
+        result = run_journeys(con, config, as_of)
+        view = _journeys_markdown(con, config, as_of)
+        for key in _DESCRIPTIONS:
+            extra: dict[str, object] = {"as_of": as_of.isoformat()}
+            if key == JOURNEY_STATE:
+                extra |= result.as_metadata() | {"journeys": dg.MetadataValue.md(view)}
+            yield dg.MaterializeResult(asset_key=key, metadata=table_metadata(con, str(table_of(key)), extra=extra))
+        yield from journey_check_results(con, config)
+    context.log.info(f"journeys as of {as_of}: {result.as_metadata()}")
+
+
+def journey_audiences(config: "ProjectConfig") -> list[str]:
+    """The LinkedIn company audiences the journeys manage."""
+    return sorted(
+        {
+            action.target
+            for journey in config.journeys.journeys
+            for node in journey.nodes
+            for action in getattr(node, "actions", [])
+            if action.kind in ("linkedin_audience", "linkedin_audience_remove") and action.target
+        }
+    )
+
+
+@dg.asset(
+    key=JOURNEY_FILES,
+    group_name=GROUP,
+    kinds={"duckdb", "csv", "json"},
+    owners=OWNERS,
+    deps=[
+        JOURNEY_ACTIONS,
+        BUYING_GROUP_STAGE_HISTORY,
+        BUYING_GROUPS,
+        BUYING_GROUP_MEMBERS,
+        ACCOUNTS,
+        PERSONS,
+        EXPERIENCE_EVENTS,
+    ],
+    pool=WAREHOUSE_POOL,
+)
+def journey_files(output: OutputResource, warehouse: WarehouseResource, project_config: ProjectConfigResource):
+    """The day's journey files under `<output>/journeys/<as_of>/` (Marketo list adds,
+    LinkedIn contact adds, sales alerts as JSON and Markdown, stage changes, manifest with
+    SHA-256) and the journey-managed LinkedIn company audiences under
+    `<output>/linkedin/journeys/<audience>/companies.csv`."""
+    config, as_of = project_config.load(), project_config.as_of_date()
     with warehouse.connect() as con:
         ensure_journey_tables(con)
-        yield _no_suppressed_person(con)
-        yield _unique_action_ids(con)
-        yield _active_accounts_on_existing_nodes(con, config)
-        yield _stage_history_follows_the_model(con, config)
+        written = write_journey_files(
+            con,
+            output.root,
+            as_of,
+            linkedin_options(config),
+            journey_audiences(config),
+            {s.id: s.name for s in config.interests},
+        )
+    # The sales alerts (one pair of files per alerted group, thousands at a million leads) are
+    # one row: their list is in the day's manifest, not in the event log.
+    is_alert = [f.path.startswith(f"{SALES_ALERTS_DIR}/") for f in written.files]
+    alert_count = sum(is_alert) // 2  # a .json and a .md each
+    alert_bytes = sum(f.byte_size for f, alert in zip(written.files, is_alert, strict=True) if alert)
+    rows = [
+        (f.path, f.row_count, f.byte_size, f.sha256[:12])
+        for f, alert in zip(written.files, is_alert, strict=True)
+        if not alert
+    ]
+    rows.append(
+        (f"{SALES_ALERTS_DIR}/ (a .json and a .md per group; listed in manifest.json)", alert_count, alert_bytes, "")
+    )
+    rows += [(f"linkedin/journeys/{f.path}", f.row_count, f.byte_size, f.sha256[:12]) for f in written.audience_files]
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(f.row_count for f in written.files if f.path.endswith(".csv")),
+            "folder": dg.MetadataValue.path(str(written.day_directory)),
+            "files": dg.MetadataValue.md(markdown_table(["file", "rows", "bytes", "sha256"], rows)),
+            "sales_alerts": alert_count,
+            "stale_files_removed": len(written.removed),
+        }
+    )
 
 
 JOURNEY_ASSETS: list[dg.AssetsDefinition] = [run_journeys_asset, journey_files]
-JOURNEY_CHECKS: list[dg.AssetChecksDefinition] = [journey_checks]
