@@ -11,7 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from buying_groups.sql_files import run_sql
 from tests.conftest import (
     ACTIVITY_HEADER,
     COMPANY_HEADER,
@@ -179,3 +182,39 @@ def test_a_quarantined_unsubscribe_still_suppresses_its_address(run: Run, landin
         ).fetchall()
     assert quarantined == [(2, "updatedAt")]
     assert run.contacts() == {"bob@acme.com"}
+
+
+# Pieces the normalisation treats specially (spaces of several kinds, invisible formatting, the
+# `mailto:` prefix, trailing punctuation), upper and lower case, and others it keeps, so both
+# branches of the shortcut are drawn often.
+_EMAIL_PIECES = [
+    *"aZ09._%+@-:,;",
+    "mailto:",
+    "MailTo:",
+    "x.example",
+    " ",
+    "\t",
+    "\n",
+    "\u00a0",
+    "\u200b",
+    "\u2028",
+    "\ufeff",
+    "é",
+    "\u0130",
+]
+_EMAILS = st.lists(st.sampled_from(_EMAIL_PIECES), max_size=8).map("".join)
+
+
+@given(st.lists(_EMAILS, min_size=1, max_size=60))
+@example(["mailto:kai@x.example", "Kai@X.Example", "kai@x.example.", "kai@x.example;", "kai@x.example\u200b", ""])
+@settings(max_examples=150, deadline=None)
+def test_the_email_shortcut_normalises_like_the_full_rule(emails: list[str]) -> None:
+    with duckdb.connect() as con:
+        run_sql(con, "activation/macros")
+        differing = con.execute(
+            "SELECT e, activation_normalised_email(e), activation_normalised_email_full(e) "
+            "FROM unnest($emails || [NULL]) AS t(e) "
+            "WHERE activation_normalised_email(e) IS DISTINCT FROM activation_normalised_email_full(e)",
+            {"emails": emails},
+        ).fetchall()
+    assert differing == []

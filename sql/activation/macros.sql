@@ -6,7 +6,7 @@
 -- and trailing dots, commas and semicolons stripped; NULL when empty. Duplicates across leads
 -- are compared in this form, so `Kai@X.example<TAB>`, `mailto:kai@x.example` and
 -- `kai@x.example.` are all kai@x.example. A valid address is only trimmed and lower-cased.
-CREATE OR REPLACE TEMP MACRO activation_normalised_email(email) AS nullif(
+CREATE OR REPLACE TEMP MACRO activation_normalised_email_full(email) AS nullif(
     regexp_replace(
         regexp_replace(
             lower(regexp_replace(
@@ -16,6 +16,15 @@ CREATE OR REPLACE TEMP MACRO activation_normalised_email(email) AS nullif(
             '^mailto:', ''),
         '[.,;]+$', ''),
     '');
+
+-- The same, with a shortcut for the common case (half the cost on a million leads): an address
+-- of ASCII letters, digits and `._%+@-` that ends in a letter or digit has nothing to remove
+-- (no space, no `:`, no trailing punctuation) and is only lower-cased.
+-- tests/test_consent.py checks the two agree on random text.
+CREATE OR REPLACE TEMP MACRO activation_normalised_email(email) AS CASE
+    WHEN regexp_full_match(email, '[A-Za-z0-9._%+@-]*[A-Za-z0-9]') THEN lower(email)
+    ELSE activation_normalised_email_full(email)
+END;
 
 -- A person's consent for paid media: suppressed when any flag is true OR unreadable (NULL).
 CREATE OR REPLACE TEMP MACRO activation_is_suppressed(unsubscribed, suspended, email_invalid, deleted) AS
