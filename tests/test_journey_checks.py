@@ -1,7 +1,7 @@
 """The journeys' blocking checks stand between the journey marts and the day's files: a person
 action that reaches a suppressed person (planted in the warehouse, as a bug would leave it)
-fails `journey_actions_never_suppressed` in the `run_journeys` step, and
-`journeys/journey_files` does not run, so the files on disk stay as they were."""
+fails `journey_actions_never_suppressed` in the `run_journeys` step, which then writes no
+file (`journeys/journey_files` is not materialized), so the files on disk stay as they were."""
 
 import datetime as dt
 from pathlib import Path

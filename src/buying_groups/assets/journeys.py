@@ -1,9 +1,9 @@
 """Group ``journeys``: account journeys and the buying-group stage model, after scoring.
 
-Thin wiring over :mod:`buying_groups.journeys`: one multi-asset moves the accounts and
-writes the journey marts in one transaction, then runs the blocking checks in the same step
-(they re-derive what must hold from the warehouse and the configuration); one asset writes the
-day's files.
+Thin wiring over :mod:`buying_groups.journeys`, one step: a multi-asset moves the accounts
+and writes the journey marts in one transaction, runs the blocking checks (they re-derive what
+must hold from the warehouse and the configuration) and, when they pass, writes the day's
+files.
 """
 
 # No ``from __future__ import annotations``: Dagster inspects the ``context`` annotation.
@@ -31,8 +31,8 @@ from buying_groups.assets.keys import (
     table_of,
 )
 from buying_groups.assets.metadata import markdown_table, table_metadata
-from buying_groups.journeys import ensure_journey_tables, run_journeys
-from buying_groups.journeys.files import SALES_ALERTS_DIR, write_journey_files
+from buying_groups.journeys import run_journeys
+from buying_groups.journeys.files import SALES_ALERTS_DIR, JourneyFiles, write_journey_files
 from buying_groups.resources import WAREHOUSE_POOL, OutputResource, ProjectConfigResource, WarehouseResource
 from buying_groups.sql_files import load_sql
 
@@ -190,7 +190,7 @@ def _stage_history_follows_the_model(con: duckdb.DuckDBPyConnection, config: "Pr
 
 # The four checks are evaluated in the `run_journeys` step, right after the journeys ran (one
 # connection; a step of their own spent more time starting and stopping than checking). Still
-# blocking: a failure fails the step, so `journeys/journey_files` does not run.
+# blocking: on a failure the step writes no journey file and fails.
 JOURNEY_CHECK_SPECS = [
     dg.AssetCheckSpec(
         "journey_actions_never_suppressed",
@@ -246,16 +246,46 @@ def journey_check_results(con: duckdb.DuckDBPyConnection, config: "ProjectConfig
             deps=[BUYING_GROUPS, BUYING_GROUP_MEMBERS, ACCOUNTS, PERSONS, OPPORTUNITIES, EXPERIENCE_EVENTS],
         )
         for key, description in _DESCRIPTIONS.items()
+    ]
+    + [
+        dg.AssetSpec(
+            JOURNEY_FILES,
+            group_name=GROUP,
+            description="The day's journey files under `<output>/journeys/<as_of>/` (Marketo list adds, "
+            "LinkedIn contact adds, sales alerts as JSON and Markdown, stage changes, manifest with SHA-256) "
+            "and the journey-managed LinkedIn company audiences under "
+            "`<output>/linkedin/journeys/<audience>/companies.csv`. Written only when the journeys' "
+            "blocking checks pass.",
+            kinds={"duckdb", "csv", "json"},
+            owners=OWNERS,
+            tags={"stage": GROUP},
+            deps=[
+                JOURNEY_ACTIONS,
+                BUYING_GROUP_STAGE_HISTORY,
+                BUYING_GROUPS,
+                BUYING_GROUP_MEMBERS,
+                ACCOUNTS,
+                PERSONS,
+                EXPERIENCE_EVENTS,
+            ],
+            # Not written (and not materialized) when a blocking check fails; the step then fails.
+            skippable=True,
+        )
     ],
     check_specs=JOURNEY_CHECK_SPECS,
     name="run_journeys",
     pool=WAREHOUSE_POOL,
 )
 def run_journeys_asset(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, project_config: ProjectConfigResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    output: OutputResource,
+    project_config: ProjectConfigResource,
 ):
     """Moves every account of every journey of `journeys.yaml` as of `as_of`, and the
-    buying groups' lifecycle stages; then runs the journeys' blocking checks."""
+    buying groups' lifecycle stages; runs the journeys' blocking checks; and, when they pass,
+    writes the day's journey files. One step: the files read what the journeys just wrote,
+    through the same session (macros, country map, suppressed emails)."""
     config, as_of = project_config.load(), project_config.as_of_date()
     with warehouse.connect() as con:
         result = run_journeys(con, config, as_of)
@@ -265,7 +295,19 @@ def run_journeys_asset(
             if key == JOURNEY_STATE:
                 extra |= result.as_metadata() | {"journeys": dg.MetadataValue.md(view)}
             yield dg.MaterializeResult(asset_key=key, metadata=table_metadata(con, str(table_of(key)), extra=extra))
-        yield from journey_check_results(con, config)
+        checks = list(journey_check_results(con, config))
+        yield from checks
+        if all(check.passed for check in checks):
+            written = write_journey_files(
+                con,
+                output.root,
+                as_of,
+                linkedin_options(config),
+                journey_audiences(config),
+                {s.id: s.name for s in config.interests},
+                session_prepared=True,
+            )
+            yield _journey_files_result(written)
     context.log.info(f"journeys as of {as_of}: {result.as_metadata()}")
 
 
@@ -282,38 +324,7 @@ def journey_audiences(config: "ProjectConfig") -> list[str]:
     )
 
 
-@dg.asset(
-    key=JOURNEY_FILES,
-    group_name=GROUP,
-    kinds={"duckdb", "csv", "json"},
-    owners=OWNERS,
-    deps=[
-        JOURNEY_ACTIONS,
-        BUYING_GROUP_STAGE_HISTORY,
-        BUYING_GROUPS,
-        BUYING_GROUP_MEMBERS,
-        ACCOUNTS,
-        PERSONS,
-        EXPERIENCE_EVENTS,
-    ],
-    pool=WAREHOUSE_POOL,
-)
-def journey_files(output: OutputResource, warehouse: WarehouseResource, project_config: ProjectConfigResource):
-    """The day's journey files under `<output>/journeys/<as_of>/` (Marketo list adds,
-    LinkedIn contact adds, sales alerts as JSON and Markdown, stage changes, manifest with
-    SHA-256) and the journey-managed LinkedIn company audiences under
-    `<output>/linkedin/journeys/<audience>/companies.csv`."""
-    config, as_of = project_config.load(), project_config.as_of_date()
-    with warehouse.connect() as con:
-        ensure_journey_tables(con)
-        written = write_journey_files(
-            con,
-            output.root,
-            as_of,
-            linkedin_options(config),
-            journey_audiences(config),
-            {s.id: s.name for s in config.interests},
-        )
+def _journey_files_result(written: JourneyFiles) -> dg.MaterializeResult:
     # The sales alerts (one pair of files per alerted group, thousands at a million leads) are
     # one row: their list is in the day's manifest, not in the event log.
     is_alert = [f.path.startswith(f"{SALES_ALERTS_DIR}/") for f in written.files]
@@ -329,14 +340,15 @@ def journey_files(output: OutputResource, warehouse: WarehouseResource, project_
     )
     rows += [(f"linkedin/journeys/{f.path}", f.row_count, f.byte_size, f.sha256[:12]) for f in written.audience_files]
     return dg.MaterializeResult(
+        asset_key=JOURNEY_FILES,
         metadata={
             "dagster/row_count": sum(f.row_count for f in written.files if f.path.endswith(".csv")),
             "folder": dg.MetadataValue.path(str(written.day_directory)),
             "files": dg.MetadataValue.md(markdown_table(["file", "rows", "bytes", "sha256"], rows)),
             "sales_alerts": alert_count,
             "stale_files_removed": len(written.removed),
-        }
+        },
     )
 
 
-JOURNEY_ASSETS: list[dg.AssetsDefinition] = [run_journeys_asset, journey_files]
+JOURNEY_ASSETS: list[dg.AssetsDefinition] = [run_journeys_asset]

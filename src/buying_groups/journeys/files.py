@@ -100,10 +100,15 @@ def write_journey_files(
     options: LinkedInOptions,
     audiences: Sequence[str],
     interest_names: Mapping[str, str],
+    *,
+    session_prepared: bool = False,
 ) -> JourneyFiles:
     """Write the day's files and the journey-managed company audiences named in the config;
-    ``interest_names`` names the solution interests in the sales alerts."""
-    prepare_session(con)
+    ``interest_names`` names the solution interests in the sales alerts. ``session_prepared``:
+    the connection already ran :func:`prepare_session` (as :func:`run_journeys` does) and the
+    persons have not changed since, so its suppressed emails still hold."""
+    if not session_prepared:
+        prepare_session(con)
     directory = day_directory(output_root, as_of)
     result = JourneyFiles(directory)
     params = {"as_of": as_of}
