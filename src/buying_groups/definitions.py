@@ -12,11 +12,11 @@ import dagster as dg
 
 from buying_groups.assets.activation import ACTIVATION_ASSETS, ACTIVATION_CHECKS
 from buying_groups.assets.audiences import AUDIENCE_ASSETS
-from buying_groups.assets.buying_groups import BUYING_GROUP_ASSETS, BUYING_GROUP_CHECKS
-from buying_groups.assets.engagement import ENGAGEMENT_ASSETS, ENGAGEMENT_CHECKS
+from buying_groups.assets.buying_groups import BUYING_GROUP_ASSETS
+from buying_groups.assets.engagement import ENGAGEMENT_ASSETS
 from buying_groups.assets.ingest import landing_drops
 from buying_groups.assets.journeys import JOURNEY_ASSETS
-from buying_groups.assets.kpis import KPI_ASSETS, KPI_CHECKS
+from buying_groups.assets.kpis import KPI_ASSETS
 from buying_groups.assets.validated import VALIDATED_ASSETS
 from buying_groups.automation import JOBS, SCHEDULES, SENSORS
 from buying_groups.resources import build_resources
@@ -33,9 +33,6 @@ ALL_ASSETS: list[dg.AssetsDefinition] = [
     *ACTIVATION_ASSETS,
 ]
 ALL_CHECKS: list[dg.AssetChecksDefinition] = [
-    *ENGAGEMENT_CHECKS,
-    *BUYING_GROUP_CHECKS,
-    *KPI_CHECKS,
     *ACTIVATION_CHECKS,
 ]
 

@@ -5,6 +5,7 @@ always describe the same `as_of`.
 """
 
 import dagster as dg
+import duckdb
 
 from buying_groups.assets.keys import (
     ACCOUNT_AUDIENCE_MEMBERS,
@@ -92,6 +93,54 @@ _COLUMN_LINEAGE = {
 }
 
 
+# Evaluated in the `score_buying_groups` step, on its connection, right after the scores are
+# written (steps of their own spent more time starting than checking). Blocking: a failure
+# fails the step, so nothing downstream reads wrong scores.
+SCORES_IN_RANGE = dg.AssetCheckSpec(
+    "scores_in_range",
+    asset=BUYING_GROUPS,
+    blocking=True,
+    description="Every score is a number in [0, 100] and every stage is one of the three.",
+)
+MEMBERS_ARE_CURRENT_PERSONS = dg.AssetCheckSpec(
+    "members_are_current_persons",
+    asset=BUYING_GROUP_MEMBERS,
+    blocking=True,
+    description="No active member is a deleted or unknown person; at most one row per group and person.",
+)
+
+
+def _scores_in_range(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
+    (bad_scores, bad_stages, groups) = con.execute(  # type: ignore[misc]
+        """
+        SELECT count(*) FILTER (WHERE NOT (completeness_score BETWEEN 0 AND 100
+                                   AND weighted_completeness_score BETWEEN 0 AND 100
+                                   AND engagement_score BETWEEN 0 AND 100)
+                                 OR completeness_score IS NULL OR engagement_score IS NULL),
+               count(*) FILTER (WHERE stage NOT IN (SELECT unnest($stages::VARCHAR[]))),
+               count(*)
+        FROM marts.buying_groups
+        """,
+        {"stages": list(STAGES)},
+    ).fetchone()
+    return dg.AssetCheckResult(
+        check_name=SCORES_IN_RANGE.name,
+        asset_key=BUYING_GROUPS,
+        passed=bad_scores == 0 and bad_stages == 0,
+        metadata={"groups": groups, "scores_out_of_range": bad_scores, "unknown_stages": bad_stages},
+    )
+
+
+def _members_are_current_persons(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
+    not_current, duplicates = member_problems(con)
+    return dg.AssetCheckResult(
+        check_name=MEMBERS_ARE_CURRENT_PERSONS.name,
+        asset_key=BUYING_GROUP_MEMBERS,
+        passed=not_current == 0 and duplicates == 0,
+        metadata={"active_members_not_current": not_current, "duplicate_member_rows": duplicates},
+    )
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -113,6 +162,7 @@ _COLUMN_LINEAGE = {
         )
         for key, description in _DESCRIPTIONS.items()
     ],
+    check_specs=[SCORES_IN_RANGE, MEMBERS_ARE_CURRENT_PERSONS],
     name="score_buying_groups",
     pool=WAREHOUSE_POOL,
 )
@@ -162,49 +212,9 @@ def score_buying_groups_asset(
             if key == BUYING_GROUPS:
                 extra |= result.as_metadata() | {"funnel": dg.MetadataValue.md(summary)}
             yield dg.MaterializeResult(asset_key=key, metadata=table_metadata(con, table, extra=extra))
+        yield _scores_in_range(con)
+        yield _members_are_current_persons(con)
     context.log.info(f"buying groups as of {as_of}: {result.as_metadata()}")
 
 
-@dg.asset_check(
-    pool=WAREHOUSE_POOL,
-    asset=BUYING_GROUPS,
-    blocking=True,
-    description="Every score is a number in [0, 100] and every stage is one of the three.",
-)
-def scores_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        (bad_scores, bad_stages, groups) = con.execute(
-            """
-            SELECT count(*) FILTER (WHERE NOT (completeness_score BETWEEN 0 AND 100
-                                       AND weighted_completeness_score BETWEEN 0 AND 100
-                                       AND engagement_score BETWEEN 0 AND 100)
-                                     OR completeness_score IS NULL OR engagement_score IS NULL),
-                   count(*) FILTER (WHERE stage NOT IN (SELECT unnest($stages::VARCHAR[]))),
-                   count(*)
-            FROM marts.buying_groups
-            """,
-            {"stages": list(STAGES)},
-        ).fetchone()  # type: ignore[misc]
-    return dg.AssetCheckResult(
-        passed=bad_scores == 0 and bad_stages == 0,
-        metadata={"groups": groups, "scores_out_of_range": bad_scores, "unknown_stages": bad_stages},
-    )
-
-
-@dg.asset_check(
-    pool=WAREHOUSE_POOL,
-    asset=BUYING_GROUP_MEMBERS,
-    blocking=True,
-    description="No active member is a deleted or unknown person; at most one row per group and person.",
-)
-def members_are_current_persons(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        not_current, duplicates = member_problems(con)
-    return dg.AssetCheckResult(
-        passed=not_current == 0 and duplicates == 0,
-        metadata={"active_members_not_current": not_current, "duplicate_member_rows": duplicates},
-    )
-
-
 BUYING_GROUP_ASSETS = [score_buying_groups_asset]
-BUYING_GROUP_CHECKS = [scores_in_range, members_are_current_persons]

@@ -1,9 +1,11 @@
 """Group ``engagement``: how engaged every current person is, as of `as_of`, and what makes up
-each score. One multi-asset: the score and its contributions are written in one transaction."""
+each score. One multi-asset: the score and its contributions are written in one transaction,
+then checked in the same step."""
 
 from collections.abc import Iterator
 
 import dagster as dg
+import duckdb
 
 from buying_groups.assets.keys import EXPERIENCE_EVENTS, PERSON_ENGAGEMENT, PERSON_ENGAGEMENT_CONTRIBUTIONS, PERSONS
 from buying_groups.assets.metadata import markdown_table, table_metadata
@@ -41,6 +43,32 @@ _COLUMN_LINEAGE = {
 }
 
 
+# Evaluated in the `person_engagement` step, on its connection, right after the scores are
+# written (a step of its own spent more time starting than checking). Blocking: a failure fails
+# the step, so the buying groups are not scored on wrong engagement.
+CONTRIBUTIONS_ADD_UP = dg.AssetCheckSpec(
+    "contributions_add_up",
+    asset=PERSON_ENGAGEMENT_CONTRIBUTIONS,
+    blocking=True,
+    description="Each person's contributions add up to its raw_score exactly, and every contribution "
+    "belongs to a scored person.",
+)
+
+
+def _contributions_add_up(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
+    mismatched, orphaned, persons = contribution_mismatches(con)
+    return dg.AssetCheckResult(
+        check_name=CONTRIBUTIONS_ADD_UP.name,
+        asset_key=PERSON_ENGAGEMENT_CONTRIBUTIONS,
+        passed=mismatched == 0 and orphaned == 0,
+        metadata={
+            "persons_with_contributions": persons,
+            "persons_not_adding_up": mismatched,
+            "contributions_without_person": orphaned,
+        },
+    )
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -54,6 +82,7 @@ _COLUMN_LINEAGE = {
         )
         for key, description in _DESCRIPTIONS.items()
     ],
+    check_specs=[CONTRIBUTIONS_ADD_UP],
     name="person_engagement",
     pool=WAREHOUSE_POOL,
 )
@@ -91,28 +120,8 @@ def person_engagement(
                 asset_key=key,
                 metadata=table_metadata(con, table, extra={**extra, "dagster/column_lineage": lineage}),
             )
+        yield _contributions_add_up(con)
     context.log.info(f"person engagement as of {as_of}: {result.as_metadata()}")
 
 
-@dg.asset_check(
-    pool=WAREHOUSE_POOL,
-    asset=PERSON_ENGAGEMENT_CONTRIBUTIONS,
-    blocking=True,
-    description="Each person's contributions add up to its raw_score exactly, and every contribution "
-    "belongs to a scored person.",
-)
-def contributions_add_up(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
-        mismatched, orphaned, persons = contribution_mismatches(con)
-    return dg.AssetCheckResult(
-        passed=mismatched == 0 and orphaned == 0,
-        metadata={
-            "persons_with_contributions": persons,
-            "persons_not_adding_up": mismatched,
-            "contributions_without_person": orphaned,
-        },
-    )
-
-
 ENGAGEMENT_ASSETS = [person_engagement]
-ENGAGEMENT_CHECKS = [contributions_add_up]

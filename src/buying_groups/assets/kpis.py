@@ -9,7 +9,11 @@ from, by the files' own rules (companies: completeness below 100; contacts: not 
 a contactable active member), not from the files: this group runs before ``activation``.
 """
 
+import datetime as dt
+from collections.abc import Iterator
+
 import dagster as dg
+import duckdb
 
 from buying_groups.assets.keys import (
     ACCOUNT_AUDIENCE_MEMBERS,
@@ -51,6 +55,48 @@ _KPI_DEPS = [
 ]
 
 
+# Evaluated in the `success_kpis` step, on its connection, right after the day's rows are
+# written (a step of their own spent more time starting than checking). Blocking: a failure fails
+# the step, so the report is not drawn from inconsistent KPIs.
+KPI_CHECK_SPECS = [
+    dg.AssetCheckSpec(
+        "kpi_values_consistent",
+        asset=KPIS,
+        blocking=True,
+        description="This as_of's KPIs are in range (rates 0-100, lift -100..100, counts and days >= 0), "
+        "no numerator exceeds its denominator, every rate is 100 x numerator / denominator, and the "
+        "denominators agree (one target-account count per interest; the targeted share is out of the "
+        "engaged accounts).",
+    ),
+    dg.AssetCheckSpec(
+        "cost_per_lead_consistent",
+        asset=KPI_COST_PER_LEAD,
+        blocking=True,
+        description="Spend and new leads are >= 0 and cost_per_lead is spend / new_leads, empty exactly when "
+        "there is no lead.",
+    ),
+]
+
+
+def _kpi_check_results(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Iterator[dg.AssetCheckResult]:
+    relation = run_sql(con, "kpis/check_values", {"as_of": as_of})
+    names = [d[0] for d in relation.description or []]
+    counts = dict(zip(names, relation.fetchone() or (), strict=True))
+    cost = counts.pop("cost_rows_not_matching")
+    yield dg.AssetCheckResult(
+        check_name="kpi_values_consistent",
+        asset_key=KPIS,
+        passed=not any(counts.values()),
+        metadata={"as_of": as_of.isoformat(), **counts},
+    )
+    yield dg.AssetCheckResult(
+        check_name="cost_per_lead_consistent",
+        asset_key=KPI_COST_PER_LEAD,
+        passed=cost == 0,
+        metadata={"as_of": as_of.isoformat(), "rows_not_matching": cost},
+    )
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -76,6 +122,7 @@ _KPI_DEPS = [
             deps=[AD_SPEND, PERSONS],
         ),
     ],
+    check_specs=KPI_CHECK_SPECS,
     name="success_kpis",
     pool=WAREHOUSE_POOL,
 )
@@ -109,49 +156,8 @@ def success_kpis(
                 | {"cost_per_lead": dg.MetadataValue.md(cost_table)},
             ),
         )
+        yield from _kpi_check_results(con, as_of)
     context.log.info(f"KPIs as of {as_of}: {result.values()}")
-
-
-@dg.multi_asset_check(
-    specs=[
-        dg.AssetCheckSpec(
-            "kpi_values_consistent",
-            asset=KPIS,
-            blocking=True,
-            description="This as_of's KPIs are in range (rates 0-100, lift -100..100, counts and days >= 0), "
-            "no numerator exceeds its denominator, every rate is 100 x numerator / denominator, and the "
-            "denominators agree (one target-account count per interest; the targeted share is out of the "
-            "engaged accounts).",
-        ),
-        dg.AssetCheckSpec(
-            "cost_per_lead_consistent",
-            asset=KPI_COST_PER_LEAD,
-            blocking=True,
-            description="Spend and new leads are >= 0 and cost_per_lead is spend / new_leads, empty exactly when "
-            "there is no lead.",
-        ),
-    ],
-    pool=WAREHOUSE_POOL,
-)
-def kpi_checks(warehouse: WarehouseResource, project_config: ProjectConfigResource):
-    as_of = project_config.as_of_date()
-    with warehouse.connect() as con:
-        relation = run_sql(con, "kpis/check_values", {"as_of": as_of})
-        names = [d[0] for d in relation.description or []]
-        counts = dict(zip(names, relation.fetchone() or (), strict=True))
-    cost = counts.pop("cost_rows_not_matching")
-    yield dg.AssetCheckResult(
-        check_name="kpi_values_consistent",
-        asset_key=KPIS,
-        passed=not any(counts.values()),
-        metadata={"as_of": as_of.isoformat(), **counts},
-    )
-    yield dg.AssetCheckResult(
-        check_name="cost_per_lead_consistent",
-        asset_key=KPI_COST_PER_LEAD,
-        passed=cost == 0,
-        metadata={"as_of": as_of.isoformat(), "rows_not_matching": cost},
-    )
 
 
 @dg.asset(
@@ -185,4 +191,3 @@ def kpi_report(warehouse: WarehouseResource, output: OutputResource, project_con
 
 
 KPI_ASSETS = [success_kpis, kpi_report]
-KPI_CHECKS = [kpi_checks]
