@@ -250,10 +250,10 @@ def measure_run(command: list[str], dagster_home: Path, log_path: Path) -> Measu
     return Measurement(seconds, peak, seconds, run_id, step_timings(dagster_home, run_id))
 
 
-def measure_explain_diff(space: Workspace, config: Path, log_path: Path) -> dict[str, Any]:
-    """``explain`` and ``diff`` on the warehouse a run just left (bench/explain_diff.py)."""
+def measure_explain_diff(space: Workspace, pair: int, config: Path, log_path: Path) -> dict[str, Any]:
+    """``explain`` and ``diff`` on the warehouse the pair's runs just left (bench/explain_diff.py)."""
     args = [sys.executable, str(EXPLAIN_DIFF_SCRIPT), "--warehouse", str(space.warehouse)]
-    args += ["--output", str(space.output), "--config", str(config)]
+    args += ["--output", str(space.output(pair)), "--config", str(config)]
     _, peak, output = measure_process(args, dict(os.environ), log_path)
     return {**json.loads(output.strip().splitlines()[-1]), "peak_rss_bytes": peak}
 
@@ -323,7 +323,8 @@ def generate(landing: Path, leads: int, profile: str, seed: int, end_date: str) 
 
 
 class Workspace:
-    """The folders of one size and profile: extracts, the held-aside drop, warehouse, logs."""
+    """The folders of one size and profile: extracts, the held-aside drop, warehouse, logs,
+    and one output folder per pair."""
 
     def __init__(self, base: Path) -> None:
         self.base = base
@@ -331,26 +332,40 @@ class Workspace:
         self.held = base / "held"
         self.logs = base / "logs"
         self.warehouse = base / "warehouse.duckdb"
-        self.output = base / "output"
+        self.outputs = base / "outputs"
         self.dagster_home = base / "dagster_home"
         self.floor_database = base / "floor.duckdb"
 
     def prepare(self) -> None:
         self.base.mkdir(parents=True, exist_ok=True)
         self.logs.mkdir(exist_ok=True)
-        # A previous interrupted bench may have left the incremental drop aside.
+        # A previous interrupted bench may have left the incremental drop aside, and outputs.
         for drop in self.held.glob("*") if self.held.is_dir() else []:
             drop.rename(self.landing / drop.name)
+        self.remove_outputs()
+
+    def output(self, pair: int) -> Path:
+        """The output folder of one pair's runs. Each pair writes into a new folder and none is
+        deleted until the last pair is done: deleting a run's ~15,000 files (the sales alerts
+        at 1M leads) just before the next cold run slowed that run's file writes on our VM for
+        minutes (the journeys step 6.5-7.1 s after such a deletion, 4.7 s without), which a
+        scheduled daily run, writing a new day's folder, does not meet."""
+        return self.outputs / f"pair-{pair}"
+
+    def remove_outputs(self) -> None:
+        for path in (self.outputs, self.base / "output"):  # `output`: the single folder of older benches
+            shutil.rmtree(path, ignore_errors=True)
 
     def drops(self) -> tuple[Path, Path]:
         full, incremental = sorted(p for p in self.landing.iterdir() if p.is_dir())[:2]
         return full, incremental
 
     def reset_run(self) -> None:
-        """A fresh warehouse, output folder and Dagster instance: the next run is cold."""
+        """A fresh warehouse and Dagster instance: the next run is cold (its output folder is
+        new too, see :meth:`output`)."""
         for path in (self.warehouse, Path(f"{self.warehouse}.wal")):
             path.unlink(missing_ok=True)
-        for path in (self.output, self.dagster_home, self.base / "warehouse.tmp"):
+        for path in (self.dagster_home, self.base / "warehouse.tmp"):
             shutil.rmtree(path, ignore_errors=True)
         self.dagster_home.mkdir()
 
@@ -363,9 +378,9 @@ def bench_profile(leads: int, profile: str, workdir: Path, options: argparse.Nam
     generate(space.landing, leads, profile, options.seed, options.end_date)
     full_drop, incremental_drop = space.drops()
     input_bytes = sum(p.stat().st_size for p in full_drop.glob("*.csv"))
-    command = [str(BIN / "buying-groups"), "run", "--landing", str(space.landing), "--warehouse", str(space.warehouse)]
-    command += ["--output", str(space.output), "--config", str(options.config)]
-    command += ["--as-of", options.as_of or options.end_date]
+    base_command = [str(BIN / "buying-groups"), "run", "--landing", str(space.landing)]
+    base_command += ["--warehouse", str(space.warehouse), "--config", str(options.config)]
+    base_command += ["--as-of", options.as_of or options.end_date]
 
     result: ProfileResult | None = None
     # Pair 0 is the warm-up pair; without one, the counted pairs 1..N are all there is.
@@ -378,6 +393,7 @@ def bench_profile(leads: int, profile: str, workdir: Path, options: argparse.Nam
         # The column types come from the file floor, which runs in every pair (DuckDB detects
         # the same types whatever database the tables go into).
         file_floor, types = measure_floor(full_drop, space.floor_database, Path(f"{logs}-floor-file.log"))
+        command = [*base_command, "--output", str(space.output(index))]
         space.reset_run()
         space.held.mkdir(exist_ok=True)
         incremental_drop.rename(space.held / incremental_drop.name)
@@ -388,7 +404,7 @@ def bench_profile(leads: int, profile: str, workdir: Path, options: argparse.Nam
         incremental = explain_diff = None
         if index > 0:
             incremental = measure_run(command, space.dagster_home, Path(f"{logs}-incremental.log"))
-            explain_diff = measure_explain_diff(space, options.config, Path(f"{logs}-explain-diff.log"))
+            explain_diff = measure_explain_diff(space, index, options.config, Path(f"{logs}-explain-diff.log"))
         space.reset_run()  # the warehouse's pages are not left to the next floor read
         if result is None:
             rows = {table: info["rows"] for table, info in types.items()}
@@ -403,6 +419,7 @@ def bench_profile(leads: int, profile: str, workdir: Path, options: argparse.Nam
             f"  {label}: floor in memory {in_memory}, into a file {file_floor.seconds:.1f}s, "
             f"run {full.seconds:.1f}s{again}"
         )
+    space.remove_outputs()
     assert result is not None  # --pairs is at least 1
     return result
 
