@@ -16,11 +16,17 @@ CREATE OR REPLACE TEMP TABLE jw_transitions (from_stage VARCHAR, to_stage VARCHA
 -- jw_member_persons: the leads who are active members of a group, with their normalised email
 -- and whether a person action may reach them (never a suppressed person: own flags, or any
 -- lead sharing the normalised email), worked out once per run instead of once per action.
+-- Only the persons columns the person actions read ({person_columns}: their file fields and
+-- the fields of every `people.where`), not the whole row.
 CREATE OR REPLACE TEMP TABLE jw_member_persons AS
-SELECT *, activation_normalised_email(work_email) AS jw_email,
-       NOT activation_is_suppressed(is_unsubscribed, is_marketing_suspended, is_email_invalid, is_deleted)
-       AND activation_normalised_email(work_email) IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM activation_suppressed_emails AS s
-                       WHERE s.email = activation_normalised_email(work_email)) AS jw_reachable
-FROM b2b.persons
-WHERE person_key IN (SELECT person_key FROM marts.buying_group_members WHERE NOT is_removed);
+WITH members AS (
+    SELECT {person_columns}, activation_normalised_email(work_email) AS jw_email,
+           activation_is_suppressed(is_unsubscribed, is_marketing_suspended, is_email_invalid, is_deleted)
+               AS jw_flagged
+    FROM b2b.persons
+    WHERE person_key IN (SELECT person_key FROM marts.buying_group_members WHERE NOT is_removed)
+)
+SELECT * EXCLUDE (jw_flagged),
+       NOT jw_flagged AND jw_email IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM activation_suppressed_emails AS s WHERE s.email = jw_email) AS jw_reachable
+FROM members;

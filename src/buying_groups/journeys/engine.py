@@ -32,6 +32,7 @@ from buying_groups.conditions import (
     account_scope,
     compile_condition,
     event_scope,
+    referenced_fields,
     role_person_scope,
 )
 from buying_groups.config import ProjectConfig
@@ -53,7 +54,10 @@ from buying_groups.config.journeys import (
     longest_non_blocking_path,
 )
 from buying_groups.journeys.tables import ensure_journey_tables
-from buying_groups.sql_files import run_sql, transaction
+from buying_groups.sql_files import quote_identifier, run_sql, transaction
+
+# The persons columns every person action writes into its payload (person_action.sql).
+_PAYLOAD_PERSON_COLUMNS = frozenset({"person_key", "first_name", "last_name", "job_title", "country", "company_name"})
 
 
 class JourneyOrderError(RuntimeError):
@@ -113,7 +117,7 @@ def run_journeys(con: duckdb.DuckDBPyConnection, config: ProjectConfig, as_of: d
     with transaction(con):
         run_sql(con, "journeys/rerun" if rerun else "journeys/begin_run", {"as_of": as_of})
         prepare_session(con)  # activation macros, country map, suppressed emails
-        run_sql(con, "journeys/work_tables")
+        run_sql(con, "journeys/work_tables", identifiers={"person_columns": _member_person_columns(journeys.journeys)})
         nodes = [(j.id, n.id, n.type, order) for j in journeys.journeys for order, n in enumerate(j.nodes)]
         if nodes:
             con.executemany("INSERT INTO jw_nodes VALUES (?, ?, ?, ?)", nodes)
@@ -245,6 +249,20 @@ def _run_action(
             "journeys/account_action",
             {**base, "action_type": kind, "target": target, "payload": json.dumps(payload)},
         )
+
+
+def _member_person_columns(journeys: list[Journey]) -> str:
+    """The quoted ``b2b.persons`` columns the person actions read: the payload's and those
+    named by a ``people.where`` (validated against the persons scope when the config loaded)."""
+    columns = set(_PAYLOAD_PERSON_COLUMNS)
+    for journey in journeys:
+        for node in journey.nodes:
+            for action in getattr(node, "actions", []):
+                body = action.marketo_list or action.linkedin_contacts
+                if body is not None:
+                    columns |= referenced_fields(body.people.where)
+    columns.discard(PERSON_ENGAGEMENT_FIELD)  # the member's score, read from the members table
+    return ", ".join(quote_identifier(column) for column in sorted(columns))
 
 
 def _people_sql(people: People, params: SqlParams) -> str:

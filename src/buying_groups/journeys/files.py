@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -118,19 +119,23 @@ def write_journey_files(
         written = write_csv(directory / name, header, chunks)
         result.files.append(_day_file(written.path, directory, written.row_count, written.byte_size, written.sha256))
 
-    csv_file(MARKETO_LIST_ADDS, MARKETO_LIST_HEADER, "file_marketo_list_adds")
-    csv_file(LINKEDIN_CONTACT_ADDS, LINKEDIN_CONTACT_ADDS_HEADER, "file_linkedin_contact_adds")
-    csv_file(STAGE_CHANGES, STAGE_CHANGES_HEADER, "file_stage_changes")
     alerts = _sales_alert_files(con, as_of, interest_names)
-    atomic_write_files((directory / name, data) for name, data in alerts)
+    # A day's thousands of sales alerts are mostly the kernel creating files: a second thread
+    # writes them while this one runs the CSV and audience files' queries in DuckDB.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sales-alerts") as pool:
+        alerts_written = pool.submit(atomic_write_files, [(directory / name, data) for name, data in alerts])
+        csv_file(MARKETO_LIST_ADDS, MARKETO_LIST_HEADER, "file_marketo_list_adds")
+        csv_file(LINKEDIN_CONTACT_ADDS, LINKEDIN_CONTACT_ADDS_HEADER, "file_linkedin_contact_adds")
+        csv_file(STAGE_CHANGES, STAGE_CHANGES_HEADER, "file_stage_changes")
+        result.audience_files, audiences_removed = write_journey_audiences(con, output_root, as_of, options, audiences)
+        alerts_written.result()
     result.files += [DayFile(name, 1, len(data), hashlib.sha256(data).hexdigest()) for name, data in alerts]
 
     # vars(), not asdict(): a flat record, and asdict's deep copy of thousands of alert entries showed.
     manifest = {"as_of": as_of.isoformat(), "files": [vars(f) for f in result.files]}
     atomic_write_bytes(directory / MANIFEST_NAME, manifest_bytes(manifest))
     result.removed = _remove_stale_day_files(directory, {f.path for f in result.files} | {MANIFEST_NAME})
-    result.audience_files, removed = write_journey_audiences(con, output_root, as_of, options, audiences)
-    result.removed += removed
+    result.removed += audiences_removed
     return result
 
 
